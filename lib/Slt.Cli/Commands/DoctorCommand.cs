@@ -37,9 +37,10 @@ internal sealed class DoctorCommand : Command<DoctorCommand.Settings>
         Row("libstdc++ fix needed", fix.Needed ? $"yes (system lacks {LibStdCxxCompatibility.MissingVersion})" : "no");
         if (fix.Needed)
         {
-            foreach (var f in fix.Files)
-                Row($"  {f.Path}", f.Action + (f.Error is null ? "" : $": {f.Error}"), f.Action != CompatibilityAction.Failed);
-            Row("libstdc++ fix in place", fix.InPlace ? "yes" : "no", fix.InPlace);
+            int failed = fix.Files.Count(f => f.Action == CompatibilityAction.Failed);
+            Row("libstdc++ fix in place", fix.InPlace
+                ? $"yes ({fix.Files.Count} cop{(fix.Files.Count == 1 ? "y" : "ies")} of {LibStdCxxCompatibility.TorchSharpNative} checked, listed below)"
+                : $"no: {failed} of {fix.Files.Count} copies could not be fixed (below)", fix.InPlace);
         }
 
         string? failure = null;
@@ -62,6 +63,22 @@ internal sealed class DoctorCommand : Command<DoctorCommand.Settings>
         }
 
         AnsiConsole.Write(table);
+        if (fix.Files.Count > 0)
+        {
+            var copies = new Table().Border(TableBorder.Simple).AddColumn("copy").AddColumn("state");
+            foreach (var f in fix.Files)
+            {
+                string state = f.Action switch
+                {
+                    CompatibilityAction.Fixed => "fixed now",
+                    CompatibilityAction.AlreadyFixed => "already fixed",
+                    CompatibilityAction.Unaffected => "does not need the fix",
+                    _ => $"[red]FAILED: {Markup.Escape(f.Error ?? "")}[/]",
+                };
+                copies.AddRow(Markup.Escape(f.Path), state);
+            }
+            AnsiConsole.Write(copies);
+        }
         if (failure is not null) AnsiConsole.MarkupLine($"[red]error:[/] {Markup.Escape(failure)}");
         AnsiConsole.MarkupLine(ok ? "[green]torch works: the workbook can run here.[/]" : "[red]something is wrong: see the red rows above.[/]");
         return ok ? 0 : 1;
