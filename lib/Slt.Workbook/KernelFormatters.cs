@@ -18,6 +18,9 @@ internal static class KernelFormatters
         Formatter.Register<Figure>((figure, writer) => writer.Write(figure.ToHtml()), Html);
         Formatter.Register<FigureGrid>((grid, writer) => writer.Write(grid.ToHtml()), Html);
         Formatter.Register<DataFrame>((frame, writer) => writer.Write(frame.ToHtml()), Html);
+        Formatter.Register<WorkbookEnvironment>((environment, writer) =>
+            writer.Write($"<p class=\"slt-environment\"><code>{System.Net.WebUtility.HtmlEncode(environment.ToString())}</code></p>"), Html);
+        Formatter.SetPreferredMimeTypesFor(typeof(WorkbookEnvironment), Html);
         Formatter.SetPreferredMimeTypesFor(typeof(Figure), Html);
         Formatter.SetPreferredMimeTypesFor(typeof(FigureGrid), Html);
         Formatter.SetPreferredMimeTypesFor(typeof(DataFrame), Html);

@@ -10,7 +10,12 @@ namespace Slt.Workbook;
 /// <param name="Threads">libtorch's intra-op threads.</param>
 /// <param name="LibStdCxxFix">Whether the libstdc++ compatibility fix was needed here, and whether it is in place.</param>
 /// <param name="NotebookFormatters">True when figure and DataFrame formatters were registered with a notebook kernel.</param>
-public sealed record WorkbookEnvironment(string TorchSharp, string LibTorch, string Device, int Threads, string LibStdCxxFix, bool NotebookFormatters);
+public sealed record WorkbookEnvironment(string TorchSharp, string LibTorch, string Device, int Threads, string LibStdCxxFix, bool NotebookFormatters)
+{
+    /// <summary>One line, e.g. <c>libtorch 2.10.0 (TorchSharp 0.107.0) on cpu, 2 threads; libstdc++ fix: applied</c>.</summary>
+    public override string ToString() =>
+        $"libtorch {LibTorch} (TorchSharp {TorchSharp}) on {Device}, {Threads} threads; libstdc++ fix: {LibStdCxxFix}; notebook formatters: {(NotebookFormatters ? "registered" : "none (not in a kernel)")}";
+}
 
 /// <summary>
 /// The first cell of every notebook:

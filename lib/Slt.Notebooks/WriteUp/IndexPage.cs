@@ -21,7 +21,8 @@ public static class IndexPage
             string time = e.Run is null ? "" : NotebookPage.Seconds(e.Run.Duration);
             string cells = e.Run is null ? "" : $"{e.Run.Cells.Count(c => c.Status == CellStatus.Succeeded)} of {e.Run.Cells.Count(c => c.Status != CellStatus.NotCode)}";
             string detail = e.Run?.FailedCell is { } f ? $"<a href=\"{Uri.EscapeDataString(e.Name)}.html#cell-{f.Index + 1}\">cell {f.Index + 1}</a>: {WebUtility.HtmlEncode(Shorten(f.Error ?? ""))}" : "";
-            rows.Append($"<tr><td>{link}</td><td>{status}</td><td style=\"text-align:right\">{time}</td><td style=\"text-align:right\">{cells}</td><td>{detail}</td></tr>\n");
+            string title = e.Run?.Cells.FirstOrDefault(c => c.IsMarkdown && c.Source.TrimStart().StartsWith('#'))?.Source.TrimStart().Split('\n')[0].TrimStart('#').Trim() ?? "";
+            rows.Append($"<tr><td>{link}</td><td>{WebUtility.HtmlEncode(title)}</td><td>{status}</td><td style=\"text-align:right\">{time}</td><td style=\"text-align:right\">{cells}</td><td>{detail}</td></tr>\n");
         }
         int ran = entries.Count(e => e.Run is not null), failed = entries.Count(e => e.Run is { Succeeded: false });
         string summary = failed == 0 ? $"{ran} notebook{(ran == 1 ? "" : "s")} ran without error." : $"{failed} of {ran} notebooks failed.";
@@ -35,7 +36,7 @@ public static class IndexPage
             <p>Singular learning theory for transformers, as notebooks re-executed by <code>slt reproduce</code> on {when.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture)}. {WebUtility.HtmlEncode(summary)}
             Every page opens offline: math and charts are included in the pages.</p></header>
             <main><table class="index">
-            <thead><tr><th>notebook</th><th>status</th><th>run time</th><th>code cells run</th><th>failure</th></tr></thead>
+            <thead><tr><th>notebook</th><th>title</th><th>status</th><th>run time</th><th>code cells run</th><th>failure</th></tr></thead>
             <tbody>
             {rows}</tbody></table></main>
             <footer>Each notebook also exists executed, with its outputs, as <code>NAME.ipynb</code> beside this page.</footer>

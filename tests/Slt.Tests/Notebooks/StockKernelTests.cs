@@ -10,6 +10,9 @@ namespace Slt.Tests.Notebooks;
 /// </summary>
 public sealed class StockKernelTests
 {
+    /// <summary><c>dotnet tool restore</c> once per test run, so that the README's test command suffices on a fresh clone.</summary>
+    private static readonly Lazy<Task<(int ExitCode, string Output)>> ToolRestore = new(() => RunAsync(RepositoryPaths.Root, TimeSpan.FromMinutes(5), "tool", "restore"));
+
     [Theory]
     [MemberData(nameof(WorkbookNotebooks.Names), MemberType = typeof(WorkbookNotebooks))]
     public async Task EveryNotebookRunsUnderDotnetRepl(string fileName)
@@ -17,22 +20,12 @@ public sealed class StockKernelTests
         string folder = Directory.CreateTempSubdirectory("slt-repl-").FullName;
         try
         {
+            var restore = await ToolRestore.Value;
+            Assert.True(restore.ExitCode == 0, $"dotnet tool restore failed ({restore.ExitCode}):\n{restore.Output}");
             string executed = Path.Combine(folder, fileName);
-            var info = new ProcessStartInfo("dotnet") { WorkingDirectory = RepositoryPaths.Path("notebooks"), RedirectStandardOutput = true, RedirectStandardError = true };
-            foreach (var a in new[] { "repl", "--run", fileName, "--exit-after-run", "--output-path", executed }) info.ArgumentList.Add(a);
-            info.Environment["NO_COLOR"] = "1";
-            using var process = Process.Start(info)!;
-            var stdout = process.StandardOutput.ReadToEndAsync();
-            var stderr = process.StandardError.ReadToEndAsync();
-            using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(10));
-            try { await process.WaitForExitAsync(timeout.Token); }
-            catch (OperationCanceledException)
-            {
-                process.Kill(entireProcessTree: true);
-                Assert.Fail($"dotnet repl did not finish {fileName} in 10 minutes.");
-            }
-            string log = Tail(await stdout + await stderr);
-            Assert.True(process.ExitCode == 0, $"dotnet repl exited {process.ExitCode} on {fileName} (is the tool restored? `dotnet tool restore`):\n{log}");
+            var (exitCode, log) = await RunAsync(RepositoryPaths.Path("notebooks"), TimeSpan.FromMinutes(10),
+                "repl", "--run", fileName, "--exit-after-run", "--output-path", executed);
+            Assert.True(exitCode == 0, $"dotnet repl exited {exitCode} on {fileName}:\n{log}");
             using var document = JsonDocument.Parse(File.ReadAllText(executed));
             var errors = document.RootElement.GetProperty("cells").EnumerateArray()
                 .SelectMany(c => c.TryGetProperty("outputs", out var o) ? o.EnumerateArray() : Enumerable.Empty<JsonElement>())
@@ -48,6 +41,24 @@ public sealed class StockKernelTests
             }
         }
         finally { Directory.Delete(folder, recursive: true); }
+    }
+
+    private static async Task<(int ExitCode, string Output)> RunAsync(string workingDirectory, TimeSpan limit, params string[] args)
+    {
+        var info = new ProcessStartInfo("dotnet") { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in args) info.ArgumentList.Add(a);
+        info.Environment["NO_COLOR"] = "1";
+        using var process = Process.Start(info)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(limit);
+        try { await process.WaitForExitAsync(timeout.Token); }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            return (-1, $"dotnet {string.Join(' ', args)} did not finish in {limit}.");
+        }
+        return (process.ExitCode, Tail(await stdout + await stderr));
     }
 
     private static string Tail(string s) => s.Length <= 4000 ? s : s[^4000..];
