@@ -10,5 +10,7 @@ app.Configure(config =>
     config.PropagateExceptions();
     config.AddCommand<DoctorCommand>("doctor")
         .WithDescription("Check .NET, TorchSharp, libtorch, devices and the libstdc++ fix; run a tiny forward/backward.");
+    config.AddCommand<ReproduceCommand>("reproduce")
+        .WithDescription("Re-execute every notebook in order and write executed notebooks and offline HTML write-ups (artifacts/index.html).");
 });
 return CliErrors.Run(app, args);
