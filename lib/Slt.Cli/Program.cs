@@ -10,5 +10,8 @@ app.Configure(config =>
     config.PropagateExceptions();
     config.AddCommand<DoctorCommand>("doctor")
         .WithDescription("Check .NET, TorchSharp, libtorch, devices and the libstdc++ fix; run a tiny forward/backward.");
+    config.AddCommand<LlcCommand>("llc").WithDescription("Local learning coefficient of a ground-truth model (SGLD), with diagnostics and the exact truth.");
+    config.AddCommand<ValidateCommand>("validate").WithDescription("Run the ground-truth suite: estimate, truth and relative error per case.");
+    config.AddCommand<FreeEnergyCommand>("free-energy").WithDescription("Free energy of a potential: exact, thermodynamic integration and WBIC.");
 });
 return CliErrors.Run(app, args);
