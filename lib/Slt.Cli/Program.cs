@@ -14,4 +14,4 @@ app.Configure(config =>
     config.AddCommand<ValidateCommand>("validate").WithDescription("Run the ground-truth suite: estimate, truth and relative error per case.");
     config.AddCommand<FreeEnergyCommand>("free-energy").WithDescription("Free energy of a potential: exact, thermodynamic integration and WBIC.");
 });
-return CliErrors.Run(app, args);
+return CliErrors.Run(app, ArgumentAliases.Expand(args));

@@ -20,8 +20,8 @@ internal sealed class FreeEnergyCommand : Command<FreeEnergyCommand.Settings>
         [Description("Potential terms as in ground-truth.md, e.g. \"1,1\".")]
         public string Terms { get; init; } = "1,1";
 
-        [CommandOption("--n <N>")]
-        [Description("Sample size n (L_n = K). Default 1000.")]
+        [CommandOption("--sample-size <N>")]
+        [Description("Sample size n (L_n = K); also --n. Default 1000.")]
         public long N { get; init; } = 1000;
 
         [CommandOption("--chains <C>")]

@@ -22,8 +22,8 @@ internal sealed class LlcCommand : Command<LlcCommand.Settings>
         [Description("Potential terms as in ground-truth.md, e.g. \"1,1\" (w₁²w₂²) or \"1,0;0,2\" (w₁² + w₂⁴).")]
         public string Terms { get; init; } = "1,1";
 
-        [CommandOption("--t <T>")]
-        [Description("Potential: inverse temperature t (nβ = t). Default 1000.")]
+        [CommandOption("--temperature <T>")]
+        [Description("Potential: inverse temperature t (nβ = t); also --t. Default 1000.")]
         public double T { get; init; } = 1000;
 
         [CommandOption("--widths <WIDTHS>")]
@@ -34,8 +34,8 @@ internal sealed class LlcCommand : Command<LlcCommand.Settings>
         [Description("Rank of the DLN teacher (w* = the teacher; the origin for 0).")]
         public int Rank { get; init; }
 
-        [CommandOption("--n <N>")]
-        [Description("DLN sample size n (nβ = n / log n unless --nbeta). Default 100000.")]
+        [CommandOption("--sample-size <N>")]
+        [Description("DLN sample size n (nβ = n / log n unless --nbeta); also --n. Default 100000.")]
         public long N { get; init; } = 100_000;
 
         [CommandOption("--population")]

@@ -7,6 +7,7 @@ using Xunit.Abstractions;
 
 namespace Slt.Tests.Estimators;
 
+[Collection(SamplingCollection.Name)]
 public sealed class DeepLinearLlcTests(ITestOutputHelper output)
 {
     [Theory]

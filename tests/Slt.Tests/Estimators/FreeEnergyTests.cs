@@ -5,6 +5,7 @@ using Xunit.Abstractions;
 
 namespace Slt.Tests.Estimators;
 
+[Collection(SamplingCollection.Name)]
 public sealed class FreeEnergyTests(ITestOutputHelper output)
 {
     [Fact]

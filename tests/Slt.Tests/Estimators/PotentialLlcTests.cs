@@ -7,6 +7,7 @@ using Xunit.Abstractions;
 
 namespace Slt.Tests.Estimators;
 
+[Collection(SamplingCollection.Name)]
 public sealed class PotentialLlcTests(ITestOutputHelper output)
 {
     public static TheoryData<string, double> TableRows()
