@@ -85,8 +85,6 @@ public static class Trainer
                 progress.Report(new TrainingProgress(step + 1, t.Steps, value, lr, clock.Elapsed));
         }
         var run = new TrainingRun(config, checkpoints, stepLosses, clock.Elapsed.TotalSeconds);
-        if (checkpointDirectory is not null)
-            TransformerCheckpoint.Save(Path.Combine(checkpointDirectory, "final.ckpt"), model, t.Steps, corpusJson);
         return (model, run);
     }
 }

@@ -21,10 +21,10 @@ namespace Slt.Truth;
 /// <param name="ContextLength">C, the window length: C − 1 input/output pairs per window. 2 ≤ C ≤ 1024; default 32.</param>
 /// <param name="Families">Token families on disjoint word sets (at least 1).</param>
 /// <param name="Connectives">Words shared by all families (may be empty only if <see cref="ConnectiveProbability"/> is 0).</param>
-/// <param name="TasksPerFamily">Number of tasks in each family, 1 ≤ · ≤ 256; default 12.</param>
+/// <param name="TasksPerFamily">Number of tasks in each family, 1 ≤ · ≤ 256; default 64.</param>
 /// <param name="ZipfExponent">α ≥ 0 of the task prior π_k ∝ (k + 1)^{−α}; 0 gives uniform tasks; default 1.</param>
 /// <param name="Burstiness">Probability in (0, 1] that the task persists to the next token; 1 = one task per window.</param>
-/// <param name="TaskConcentration">β &gt; 0 of the Dirichlet that makes each task's preferences; small = peaked; default 0.5.</param>
+/// <param name="TaskConcentration">β &gt; 0 of the Dirichlet that makes each task's preferences; small = peaked; default 0.3.</param>
 /// <param name="SharedWeight">s in [0, 1): weight of the family's shared base preferences in every task; default 0.3.</param>
 /// <param name="ConnectiveProbability">c in [0, 1): probability of a connective after a noun; default 0.4.</param>
 /// <param name="SampleWindows">Number of windows in the shipped sample corpus (1 ≤ · ≤ 1,000,000); default 256.</param>
@@ -34,10 +34,10 @@ public sealed record CorpusSpec(
     int ContextLength,
     IReadOnlyList<TokenFamily> Families,
     IReadOnlyList<string> Connectives,
-    int TasksPerFamily = 12,
+    int TasksPerFamily = 64,
     double ZipfExponent = 1.0,
     double Burstiness = 1.0,
-    double TaskConcentration = 0.5,
+    double TaskConcentration = 0.3,
     double SharedWeight = 0.3,
     double ConnectiveProbability = 0.4,
     int SampleWindows = 256)
