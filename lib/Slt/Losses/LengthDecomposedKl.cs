@@ -71,11 +71,11 @@ public sealed class LengthDecomposedKl
         var (lMean, lSe, _) = Summarise(cross, n, m);
         var (sMean, sSe, _) = Summarise(_entropy, n, m);
         var (kMean, kSe, kTotalSe) = Summarise(kl, n, m);
-        var (nMean, nSe, _) = Summarise(nll, n, m);
+        var (nMean, nSe, nTotalSe) = Summarise(nll, n, m);
         return new LengthDecomposedLoss(
             Enumerable.Range(1, m).ToArray(), n,
             lMean, lSe, sMean, sSe, kMean, kSe, nMean, nSe,
-            lMean.Sum(), sMean.Sum(), kMean.Sum(), kTotalSe, nMean.Sum());
+            lMean.Sum(), sMean.Sum(), kMean.Sum(), kTotalSe, nMean.Sum(), nTotalSe);
     }
 
     /// <summary>Per-length mean and standard error over windows, and the standard error of the per-window sum over lengths.</summary>

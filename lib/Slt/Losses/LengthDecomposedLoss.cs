@@ -25,6 +25,7 @@ namespace Slt.Losses;
 /// <param name="TotalKl">K = Σ_l K^l.</param>
 /// <param name="TotalKlStandardError">Standard error of K (of the per-window sums over l).</param>
 /// <param name="TotalEmpiricalLoss">Σ_l L_n^l.</param>
+/// <param name="TotalEmpiricalLossStandardError">Standard error of Σ_l L_n^l (of the per-window sums).</param>
 public sealed record LengthDecomposedLoss(
     int[] Lengths,
     int Windows,
@@ -40,7 +41,8 @@ public sealed record LengthDecomposedLoss(
     double TotalEntropy,
     double TotalKl,
     double TotalKlStandardError,
-    double TotalEmpiricalLoss)
+    double TotalEmpiricalLoss,
+    double TotalEmpiricalLossStandardError)
 {
     /// <summary>C − 1, the number of input lengths.</summary>
     public int LengthCount => Lengths.Length;
