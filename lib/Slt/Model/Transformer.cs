@@ -49,6 +49,16 @@ public sealed class Transformer : nn.Module<Tensor, Tensor>, INextTokenPredictor
     /// <summary>Number of trainable parameters, the dimension of W.</summary>
     public long ParameterCount => parameters().Sum(p => p.numel());
 
+    /// <summary>Every parameter: its stable name, shape and number of entries.</summary>
+    public Microsoft.Data.Analysis.DataFrame ParameterTable()
+    {
+        var ps = named_parameters().ToArray();
+        return new Microsoft.Data.Analysis.DataFrame(
+            new Microsoft.Data.Analysis.StringDataFrameColumn("name", ps.Select(p => p.name)),
+            new Microsoft.Data.Analysis.StringDataFrameColumn("shape", ps.Select(p => "[" + string.Join(", ", p.parameter.shape) + "]")),
+            new Microsoft.Data.Analysis.PrimitiveDataFrameColumn<long>("entries", ps.Select(p => p.parameter.numel())));
+    }
+
     /// <summary>The names of one head's four weight matrices (query, key, value, output), for weight-restricted sampling.</summary>
     public static IReadOnlyList<string> HeadParameterNames(int layer, int head) =>
         new[] { "query", "key", "value", "output" }.Select(m => $"blocks.{layer}.attention.heads.{head}.{m}.weight").ToArray();

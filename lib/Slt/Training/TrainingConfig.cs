@@ -8,7 +8,7 @@ namespace Slt.Training;
 /// D_n of <see cref="TrainingWindows"/> windows, learning rate warmed up linearly then decayed by a cosine
 /// (<see cref="LearningRateSchedule"/>), with per-length losses recorded at log-spaced checkpoints.
 /// </summary>
-/// <param name="Steps">Optimizer steps, 1 ≤ · ≤ 10⁷; default 2000.</param>
+/// <param name="Steps">Optimizer steps, 1 ≤ · ≤ 10⁷; default 1500.</param>
 /// <param name="BatchSize">Windows per step, 1 ≤ · ≤ 65536; default 64.</param>
 /// <param name="LearningRate">Peak learning rate, in (0, 1]; default 3e-3.</param>
 /// <param name="WeightDecay">AdamW's decoupled weight decay, in [0, 1]; default 0.01.</param>
@@ -20,7 +20,7 @@ namespace Slt.Training;
 /// <param name="EvaluationWindows">Windows (drawn independently of D_n) for the per-length losses at checkpoints, ≥ 2; default 512.</param>
 /// <param name="Checkpoints">Number of log-spaced checkpoints including step 0 and the last step, 2 ≤ · ≤ 1000; default 14.</param>
 public sealed record TrainingConfig(
-    int Steps = 2000,
+    int Steps = 1500,
     int BatchSize = 64,
     double LearningRate = 3e-3,
     double WeightDecay = 0.01,

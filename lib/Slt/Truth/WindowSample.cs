@@ -88,6 +88,28 @@ public sealed class WindowSample
         return new WindowSample(Vocabulary, ContextLength, _tokens[..(count * ContextLength)], _tasks?[..(count * ContextLength)]);
     }
 
+    /// <summary>The first <paramref name="count"/> windows as a table: index, task of the first token, family, words.</summary>
+    public Microsoft.Data.Analysis.DataFrame ToDataFrame(int count = 10)
+    {
+        int n = Math.Min(count, Count);
+        var rows = Enumerable.Range(0, n).ToArray();
+        var columns = new List<Microsoft.Data.Analysis.DataFrameColumn> { new Microsoft.Data.Analysis.PrimitiveDataFrameColumn<int>("window", rows) };
+        if (_tasks is not null) columns.Add(new Microsoft.Data.Analysis.PrimitiveDataFrameColumn<int>("task", rows.Select(i => TasksOf(i)[0])));
+        columns.Add(new Microsoft.Data.Analysis.StringDataFrameColumn("tokens", rows.Select(i => Vocabulary.Decode(Window(i)))));
+        return new Microsoft.Data.Analysis.DataFrame(columns);
+    }
+
+    /// <summary>The C − 1 input/output pairs of window i, one row per input length: l, t_1..t_l, t_{l+1}.</summary>
+    public Microsoft.Data.Analysis.DataFrame PairsDataFrame(int index)
+    {
+        var w = Window(index).ToArray();
+        var lengths = Enumerable.Range(1, ContextLength - 1).ToArray();
+        return new Microsoft.Data.Analysis.DataFrame(
+            new Microsoft.Data.Analysis.PrimitiveDataFrameColumn<int>("l", lengths),
+            new Microsoft.Data.Analysis.StringDataFrameColumn("input t_1..t_l", lengths.Select(l => Vocabulary.Decode(w.AsSpan(0, l)))),
+            new Microsoft.Data.Analysis.StringDataFrameColumn("output t_{l+1}", lengths.Select(l => Vocabulary.Tokens[w[l]])));
+    }
+
     /// <summary>One window per line, words separated by single spaces, '\n' line ends (byte-stable).</summary>
     public string ToText()
     {
