@@ -12,5 +12,11 @@ app.Configure(config =>
         .WithDescription("Check .NET, TorchSharp, libtorch, devices and the libstdc++ fix; run a tiny forward/backward.");
     config.AddCommand<ReproduceCommand>("reproduce")
         .WithDescription("Re-execute every notebook in order and write executed notebooks and offline HTML write-ups (artifacts/index.html).");
+    config.AddCommand<LlcCommand>("llc").WithDescription("Local learning coefficient of a ground-truth model (SGLD), with diagnostics and the exact truth.");
+    config.AddCommand<ValidateCommand>("validate").WithDescription("Run the ground-truth suite: estimate, truth and relative error per case.");
+    config.AddCommand<FreeEnergyCommand>("free-energy").WithDescription("Free energy of a potential: exact, thermodynamic integration and WBIC.");
+    config.AddCommand<TrainCommand>("train").WithDescription("Train the transformer on a corpus; per-length losses at log-spaced checkpoints.");
+    config.AddCommand<CorpusCommand>("corpus").WithDescription("Write (or preview) the sample corpus of a corpus spec.");
+    config.AddCommand<KlCommand>("kl").WithDescription("Per-length loss L^l, entropy S^l and KL K^l (with standard errors) of a checkpoint.");
 });
-return CliErrors.Run(app, args);
+return CliErrors.Run(app, ArgumentAliases.Expand(args));

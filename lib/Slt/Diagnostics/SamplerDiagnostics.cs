@@ -1,0 +1,128 @@
+using Slt.Sampling;
+
+namespace Slt.Diagnostics;
+
+/// <summary>How far an estimate can be trusted.</summary>
+public enum Trust
+{
+    /// <summary>Every check passed.</summary>
+    Trustworthy,
+    /// <summary>A check is borderline: the number is usable with care.</summary>
+    Caution,
+    /// <summary>A check failed: do not use the number.</summary>
+    Untrustworthy,
+    /// <summary>At least one chain diverged: there is no number.</summary>
+    Divergent,
+}
+
+/// <summary>Why a chain was flagged.</summary>
+public enum ChainProblem
+{
+    None,
+    /// <summary>The loss became NaN or infinite.</summary>
+    NotFinite,
+    /// <summary>The chain's mean loss lies far below L_n(w*): w* is not a local minimum at this temperature.</summary>
+    FarBelowOptimum,
+    /// <summary>The loss keeps growing along the chain (drift away from w*).</summary>
+    Runaway,
+}
+
+/// <summary>Thresholds of the checks, with documented defaults.</summary>
+public sealed record DiagnosticThresholds
+{
+    /// <summary>R̂ above this is a failure (default 1.1); between <see cref="RHatCaution"/> and this, caution.</summary>
+    public double RHatFail { get; init; } = 1.1;
+    /// <summary>R̂ above this warrants caution (default 1.05).</summary>
+    public double RHatCaution { get; init; } = 1.05;
+    /// <summary>Effective sample size below this warrants caution (default 100).</summary>
+    public double MinEss { get; init; } = 100;
+    /// <summary>MALA acceptance below this is a failure: ε is too large for the curvature (default 0.5).</summary>
+    public double MalaFail { get; init; } = 0.5;
+    /// <summary>MALA acceptance below this warrants caution (default 0.9).</summary>
+    public double MalaCaution { get; init; } = 0.9;
+    /// <summary>A chain with nβ(E[L_n] − L_n(w*)) below −this is "far below w*" (default 1).</summary>
+    public double BelowOptimum { get; init; } = 1.0;
+    /// <summary>A chain runs away when the last-quarter mean of its nβ(L_n − L_n(w*)) exceeds this multiple of
+    /// max(1, the median over chains of their second-quarter means) and has at least doubled since its own second
+    /// quarter (default 10).</summary>
+    public double RunawayFactor { get; init; } = 10.0;
+}
+
+/// <summary>
+/// The checks that tell a user when not to trust an estimate, each with a plain-language verdict.
+/// </summary>
+/// <param name="RHat">Split-R̂ of the traces nβ(L_n(w) − L_n(w*)).</param>
+/// <param name="Ess">Effective sample size of those traces over all chains.</param>
+/// <param name="MalaAcceptance">Mean MALA acceptance probability of the SGLD proposals (NaN when not tracked).</param>
+/// <param name="ChainProblems">Per chain: what, if anything, went wrong.</param>
+/// <param name="Trust">The overall verdict.</param>
+/// <param name="Verdict">The verdict in plain words, with every reason.</param>
+public sealed record SamplerDiagnostics(double RHat, double Ess, double MalaAcceptance, ChainProblem[] ChainProblems, Trust Trust, string Verdict)
+{
+    /// <summary>True when any chain diverged.</summary>
+    public bool IsDivergent => Trust == Trust.Divergent;
+
+    /// <summary>Runs every check on a sampling run.</summary>
+    public static SamplerDiagnostics Assess(SamplingRun run, DiagnosticThresholds? thresholds = null)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        var th = thresholds ?? new DiagnosticThresholds();
+        var traces = Enumerable.Range(0, run.Chains).Select(run.ExcessTrace).ToArray();
+        var problems = new ChainProblem[run.Chains];
+        var secondQuarters = traces.Select(t => QuarterMean(t, 1)).Where(double.IsFinite).OrderBy(x => x).ToArray();
+        double typical = secondQuarters.Length > 0 ? Math.Max(1, Math.Abs(secondQuarters[secondQuarters.Length / 2])) : 1;
+        for (int c = 0; c < run.Chains; c++) problems[c] = Classify(traces[c], run.NBeta * (run.MeanLoss[c] - run.Baseline[c]), run.Baseline[c], typical, th);
+        var finiteMala = run.MalaAcceptance.Where(double.IsFinite).ToArray();
+        double mala = finiteMala.Length > 0 ? finiteMala.Average() : double.NaN;
+        double rhat = ConvergenceDiagnostics.SplitRHat(traces);
+        double ess = ConvergenceDiagnostics.EffectiveSampleSize(traces);
+
+        var reasons = new List<string>();
+        var trust = Trust.Trustworthy;
+        void Flag(Trust level, string reason)
+        {
+            if (level > trust) trust = level;
+            reasons.Add(reason);
+        }
+        int nonFinite = problems.Count(p => p == ChainProblem.NotFinite);
+        int below = problems.Count(p => p == ChainProblem.FarBelowOptimum);
+        int runaway = problems.Count(p => p == ChainProblem.Runaway);
+        if (nonFinite > 0) Flag(Trust.Divergent, $"{nonFinite} of {run.Chains} chains diverged (the loss became NaN or infinite): the step size ε = {run.Settings.StepSize:G3} is far too large, or the localization too weak.");
+        if (below > 0) Flag(Trust.Divergent, $"{below} of {run.Chains} chains sit far below L_n(w*): w* is not a local minimum, so the LLC is not defined there.");
+        if (runaway > 0) Flag(Trust.Divergent, $"{runaway} of {run.Chains} chains run away (their loss keeps growing): reduce ε or increase the localization γ.");
+        if (double.IsFinite(mala))
+        {
+            if (mala < th.MalaFail) Flag(Trust.Untrustworthy, $"MALA acceptance {mala:F2} < {th.MalaFail}: ε is too large for the curvature; the estimate carries a large discretization bias.");
+            else if (mala < th.MalaCaution) Flag(Trust.Caution, $"MALA acceptance {mala:F2} < {th.MalaCaution}: some discretization bias is likely; try a smaller ε.");
+        }
+        if (trust != Trust.Divergent)
+        {
+            if (double.IsNaN(rhat) || rhat > th.RHatFail) Flag(Trust.Untrustworthy, $"split-R̂ = {rhat:F3} > {th.RHatFail}: the chains disagree; sample longer or burn in more.");
+            else if (rhat > th.RHatCaution) Flag(Trust.Caution, $"split-R̂ = {rhat:F3} > {th.RHatCaution}: the chains have not quite converged.");
+            if (double.IsNaN(ess) || ess < th.MinEss) Flag(Trust.Caution, $"effective sample size {ess:F0} < {th.MinEss}: the standard error is itself uncertain.");
+        }
+        string verdict = trust switch
+        {
+            Trust.Trustworthy => $"Trustworthy: chains agree (split-R̂ {rhat:F3}), ESS {ess:F0}, MALA acceptance {mala:F2}.",
+            Trust.Caution => "Use with care: " + string.Join(" ", reasons),
+            Trust.Untrustworthy => "Do not trust: " + string.Join(" ", reasons),
+            _ => "Divergent, no estimate: " + string.Join(" ", reasons),
+        };
+        return new SamplerDiagnostics(rhat, ess, mala, problems, trust, verdict);
+    }
+
+    private static double QuarterMean(double[] trace, int quarter)
+    {
+        int q = trace.Length / 4;
+        return q < 1 ? double.NaN : trace[(quarter * q)..((quarter + 1) * q)].Average();
+    }
+
+    private static ChainProblem Classify(double[] trace, double chainEstimate, double baseline, double typical, DiagnosticThresholds th)
+    {
+        if (!double.IsFinite(baseline) || !double.IsFinite(chainEstimate) || trace.Any(x => !double.IsFinite(x))) return ChainProblem.NotFinite;
+        if (chainEstimate < -th.BelowOptimum) return ChainProblem.FarBelowOptimum;
+        double second = QuarterMean(trace, 1), last = QuarterMean(trace, 3);
+        if (double.IsFinite(last) && last > th.RunawayFactor * typical && last > 2 * Math.Max(second, 0)) return ChainProblem.Runaway;
+        return ChainProblem.None;
+    }
+}

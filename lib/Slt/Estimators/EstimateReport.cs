@@ -1,0 +1,83 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Slt.Sampling;
+
+namespace Slt.Estimators;
+
+/// <summary>
+/// Machine-readable reports of estimates (the JSON of <c>slt llc --json</c> and <c>slt free-energy --json</c>):
+/// snake_case keys, and null — never NaN — where there is no number.
+/// </summary>
+public static class EstimateReport
+{
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
+    /// <summary>llc_mean, llc_se, per_chain, rhat, ess, mala_acceptance, verdict, trust, settings, truth, …</summary>
+    public static JsonObject ToJson(LlcResult r) => new()
+    {
+        ["llc_mean"] = Number(r.Mean),
+        ["llc_se"] = Number(r.StandardError),
+        ["per_chain"] = new JsonArray(r.PerChain.Select(v => (JsonNode?)Number(v)).ToArray()),
+        ["rhat"] = Number(r.Diagnostics.RHat),
+        ["ess"] = Number(r.Diagnostics.Ess),
+        ["mala_acceptance"] = Number(r.Diagnostics.MalaAcceptance),
+        ["trust"] = r.Diagnostics.Trust.ToString(),
+        ["verdict"] = r.Diagnostics.Verdict,
+        ["chain_problems"] = new JsonArray(r.Diagnostics.ChainProblems.Select(p => (JsonNode?)JsonValue.Create(p.ToString())).ToArray()),
+        ["relative_error"] = Number(r.RelativeError),
+        ["settings"] = Settings(r.Run),
+        ["truth"] = r.Truth is null ? null : new JsonObject
+        {
+            ["lambda"] = Number(r.Truth.Lambda),
+            ["multiplicity"] = r.Truth.Multiplicity is int m ? JsonValue.Create(m) : null,
+            ["finite_t"] = Number(r.Truth.FiniteT),
+        },
+        ["seconds"] = Number(r.Run.Seconds),
+    };
+
+    /// <summary>exact, thermodynamic_integration (+ se), wbic (+ se), exact_wbic, relative_error, verdict, path.</summary>
+    public static JsonObject ToJson(FreeEnergyResult r) => new()
+    {
+        ["n"] = r.SampleSize,
+        ["exact"] = Number(r.Exact),
+        ["thermodynamic_integration"] = Number(r.ThermodynamicIntegration),
+        ["thermodynamic_integration_se"] = Number(r.ThermodynamicIntegrationSe),
+        ["relative_error"] = Number(r.RelativeError),
+        ["wbic"] = Number(r.Wbic),
+        ["wbic_se"] = Number(r.WbicSe),
+        ["exact_wbic"] = Number(r.ExactWbic),
+        ["verdict"] = r.Verdict,
+        ["path"] = new JsonArray(r.Path.Select(p => (JsonNode?)new JsonObject
+        {
+            ["beta"] = Number(p.Beta), ["energy"] = Number(p.Energy), ["se"] = Number(p.StandardError), ["diagnostics"] = p.Diagnostics,
+        }).ToArray()),
+    };
+
+    /// <summary>The sampler settings a run used, including the resolved nβ.</summary>
+    public static JsonObject Settings(SamplingRun run)
+    {
+        var s = run.Settings;
+        return new JsonObject
+        {
+            ["step_size"] = s.StepSize,
+            ["nbeta"] = Number(run.NBeta),
+            ["nbeta_source"] = s.NBeta is null ? "n / log n" : "set",
+            ["n"] = run.SampleSize,
+            ["localization"] = s.Localization,
+            ["chains"] = s.Chains,
+            ["draws"] = s.Draws,
+            ["steps_between_draws"] = s.StepsBetweenDraws,
+            ["burn_in"] = s.BurnIn,
+            ["batch_size"] = s.BatchSize is int b ? JsonValue.Create(b) : null,
+            ["prior_box"] = s.Box is null ? null : new JsonArray(s.Box.Lower, s.Box.Upper),
+            ["sampled_parameters"] = new JsonArray(run.SampledParameters.Select(n => (JsonNode?)JsonValue.Create(n)).ToArray()),
+            ["rmsprop_decay"] = Number(s.RmsPropDecay),
+            ["seed"] = s.Seed,
+        };
+    }
+
+    /// <summary>Indented JSON text.</summary>
+    public static string Format(JsonNode node) => node.ToJsonString(Indented);
+
+    private static JsonNode? Number(double? v) => v is double d && double.IsFinite(d) ? JsonValue.Create(d) : null;
+}

@@ -1,0 +1,202 @@
+using Slt.Sampling;
+using static TorchSharp.torch;
+
+namespace Slt.GroundTruth;
+
+/// <summary>Where the loss of a deep linear network comes from.</summary>
+public enum LossSource
+{
+    /// <summary>An i.i.d. sample of size n: L_n (the estimator's setting; includes the sample's fluctuation).</summary>
+    Sample,
+    /// <summary>The expectation over the truth: L(w) = ½‖A(w) − A₀‖²_F + const (no sampling noise).</summary>
+    Population,
+}
+
+/// <summary>
+/// A deep linear network y = B_L ⋯ B_1 x (widths H₁ = input, …, H_{L+1} = output) on data x ∼ N(0, I), y = A₀x + ξ,
+/// ξ ∼ N(0, I), with a teacher A₀ of rank r, as a sampling target. Parameters B1 … BL, many chains batched.
+/// </summary>
+/// <remarks>
+/// The loss (Gaussian negative log-likelihood without its constant) is
+/// L_n(w) = (1/2n) Σ_i ‖y_i − A x_i‖² = (1/2n)(tr S_yy − 2 tr(A S_xy) + tr(A S_xx Aᵀ)), A = B_L ⋯ B_1,
+/// with S_xx = Σ x xᵀ, S_xy = Σ x yᵀ, S_yy = Σ y yᵀ: a full-batch gradient on n = 100000 points costs O(H²), not O(n).
+/// w* is the teacher, factorised through the first r hidden units (the origin when r = 0).
+/// </remarks>
+public sealed class DeepLinearNetworkTarget : ITemperedTarget, IDisposable
+{
+    private readonly Tensor _x, _y, _sxx, _sxy;
+    private readonly double _syy;
+    private readonly Tensor[] _optimum;
+
+    /// <summary>Creates the data and the teacher.</summary>
+    /// <param name="widths">H₁ (input), …, H_{L+1} (output); at least three (one hidden layer).</param>
+    /// <param name="rank">Rank r of the teacher, 0 ≤ r ≤ min H.</param>
+    /// <param name="n">Sample size.</param>
+    /// <param name="seed">Seed of the teacher and the data.</param>
+    /// <param name="source">Sample (default) or population loss.</param>
+    public DeepLinearNetworkTarget(IReadOnlyList<int> widths, int rank, long n, long seed = 0, LossSource source = LossSource.Sample)
+    {
+        ArgumentNullException.ThrowIfNull(widths);
+        if (widths.Count < 3) throw new ArgumentException($"A deep linear network needs at least one hidden layer (three widths); got {widths.Count}.", nameof(widths));
+        if (widths.Any(h => h <= 0)) throw new ArgumentOutOfRangeException(nameof(widths), string.Join(",", widths), "Widths must be positive.");
+        if (rank < 0 || rank > widths.Min()) throw new ArgumentOutOfRangeException(nameof(rank), rank, $"rank must lie in 0..{widths.Min()}.");
+        if (n < 3 || n > 50_000_000) throw new ArgumentOutOfRangeException(nameof(n), n, "n must lie in 3..5e7.");
+        Widths = widths.ToArray();
+        Rank = rank;
+        SampleSize = n;
+        Source = source;
+        var gen = new Generator((ulong)seed + 12345UL);
+        int inputs = widths[0], outputs = widths[^1];
+        // Teacher A₀ = U Vᵀ with Gaussian factors, split over the layers through the first r hidden units.
+        var u = randn(outputs, rank, dtype: float64, generator: gen);
+        var v = randn(inputs, rank, dtype: float64, generator: gen) / Math.Sqrt(inputs);
+        _optimum = new Tensor[widths.Count - 1];
+        for (int j = 0; j < _optimum.Length; j++)
+        {
+            var b = zeros(widths[j + 1], widths[j], dtype: float64);
+            if (rank > 0)
+            {
+                if (j == 0) b[TensorIndex.Slice(0, rank), TensorIndex.Colon] = v.t();
+                else if (j == _optimum.Length - 1) b[TensorIndex.Colon, TensorIndex.Slice(0, rank)] = u;
+                else b[TensorIndex.Slice(0, rank), TensorIndex.Slice(0, rank)] = eye(rank, dtype: float64);
+            }
+            _optimum[j] = b;
+        }
+        Teacher = _optimum.Skip(1).Aggregate(_optimum[0], (a, b) => b.matmul(a));
+        if (source == LossSource.Sample)
+        {
+            _x = randn(n, inputs, dtype: float64, generator: gen);
+            _y = _x.matmul(Teacher.t()) + randn(n, outputs, dtype: float64, generator: gen);
+            _sxx = _x.t().matmul(_x);
+            _sxy = _x.t().matmul(_y);
+            _syy = _y.square().sum().item<double>();
+        }
+        else
+        {
+            _x = empty(0, inputs, dtype: float64);
+            _y = empty(0, outputs, dtype: float64);
+            _sxx = eye(inputs, dtype: float64) * n;
+            _sxy = Teacher.t() * n;
+            _syy = n * (Teacher.square().sum().item<double>() + outputs);
+        }
+    }
+
+    private DeepLinearNetworkTarget(DeepLinearNetworkTarget parent, Tensor rows)
+    {
+        Widths = parent.Widths;
+        Rank = parent.Rank;
+        Source = LossSource.Sample;
+        Teacher = parent.Teacher;
+        _optimum = parent._optimum;
+        _x = parent._x.index(rows);
+        _y = parent._y.index(rows);
+        SampleSize = _x.shape[0];
+        if (SampleSize < 3) throw new ArgumentException($"The restriction keeps {SampleSize} data points; at least 3 are needed.", nameof(rows));
+        _sxx = _x.t().matmul(_x);
+        _sxy = _x.t().matmul(_y);
+        _syy = _y.square().sum().item<double>();
+    }
+
+    /// <summary>H₁ (input), …, H_{L+1} (output).</summary>
+    public IReadOnlyList<int> Widths { get; }
+
+    /// <summary>Rank r of the teacher.</summary>
+    public int Rank { get; }
+
+    /// <summary>Sample or population loss.</summary>
+    public LossSource Source { get; }
+
+    /// <summary>The teacher's end-to-end matrix A₀ (outputs × inputs).</summary>
+    public Tensor Teacher { get; }
+
+    /// <summary>Inputs x (n × H₁); empty for the population loss.</summary>
+    public Tensor Inputs => _x;
+
+    /// <summary>λ and m by Aoyagi's formula.</summary>
+    public LearningCoefficient TrueCoefficient => DeepLinearNetworkCoefficient.Compute(Widths, Rank);
+
+    public long SampleSize { get; }
+
+    public IReadOnlyList<string> ParameterNames => Enumerable.Range(1, Widths.Count - 1).Select(j => $"B{j}").ToArray();
+
+    public int MaxChainsPerGroup => 4096;
+
+    public long DataSize => _x.shape[0];
+
+    /// <summary>The same network on the data points selected by <paramref name="rows"/> (a boolean mask or indices over
+    /// the n points): the target of a data-restricted LLC (the loss on a sub-distribution, Wang et al. 2024).</summary>
+    public DeepLinearNetworkTarget RestrictTo(Tensor rows)
+    {
+        if (Source != LossSource.Sample) throw new InvalidOperationException("A population loss has no data points to restrict to.");
+        if (rows.dtype == ScalarType.Bool) rows = rows.nonzero().squeeze(1);
+        return new DeepLinearNetworkTarget(this, rows);
+    }
+
+    public ChainGroup CreateGroup(int chains) => new Group(this, chains);
+
+    public void Dispose()
+    {
+        foreach (var t in _optimum.Append(_x).Append(_y).Append(_sxx).Append(_sxy).Append(Teacher)) t.Dispose();
+    }
+
+    private sealed class Group : ChainGroup
+    {
+        private readonly DeepLinearNetworkTarget _t;
+        private readonly Tensor[] _b;
+
+        public Group(DeepLinearNetworkTarget target, int chains) : base(chains)
+        {
+            _t = target;
+            _b = target._optimum.Select(o => o.unsqueeze(0).repeat(chains, 1, 1).requires_grad_()).ToArray();
+        }
+
+        public override bool HasChainDimension => true;
+        public override IReadOnlyList<Tensor> Parameters => _b;
+        public override IReadOnlyList<Tensor> Optimum => _t._optimum;
+
+        private Tensor EndToEnd() => _b.Skip(1).Aggregate(_b[0], (a, b) => b.matmul(a));
+
+        public override Tensor Loss(Tensor? batch)
+        {
+            var a = EndToEnd();
+            if (batch is null)
+            {
+                var linear = (a * _t._sxy.t()).sum([1, 2]);
+                var quadratic = (a.matmul(_t._sxx) * a).sum([1, 2]);
+                return (quadratic - 2 * linear + _t._syy) / (2.0 * _t.SampleSize);
+            }
+            var x = _t._x.index(batch);
+            var y = _t._y.index(batch);
+            var residual = y.t().unsqueeze(0) - a.matmul(x.t());
+            return residual.square().sum([1, 2]) / (2.0 * batch.shape[0]);
+        }
+
+        // Full batch in closed form: ∂L/∂A = (A S_xx − S_xyᵀ)/n, ∂L/∂B_j = (B_L⋯B_{j+1})ᵀ ∂L/∂A (B_{j−1}⋯B_1)ᵀ.
+        public override (Tensor Loss, Tensor[] Gradients)? LossAndGradient(Tensor? batch)
+        {
+            if (batch is not null) return null;
+            var b = _b.Select(t => t.detach()).ToArray();
+            int layers = b.Length;
+            var prefix = new Tensor[layers]; // prefix[j] = B_j ⋯ B_1
+            prefix[0] = b[0];
+            for (int j = 1; j < layers; j++) prefix[j] = b[j].matmul(prefix[j - 1]);
+            var a = prefix[^1];
+            var asxx = a.matmul(_t._sxx);
+            var loss = ((asxx * a).sum([1, 2]) - 2 * (a * _t._sxy.t()).sum([1, 2]) + _t._syy) / (2.0 * _t.SampleSize);
+            var gradA = (asxx - _t._sxy.t()) / (double)_t.SampleSize;
+            var grads = new Tensor[layers];
+            var left = gradA; // (B_L ⋯ B_{j+1})ᵀ ∂L/∂A, built from the top
+            for (int j = layers - 1; j >= 0; j--)
+            {
+                grads[j] = j == 0 ? left : left.matmul(prefix[j - 1].transpose(1, 2));
+                if (j > 0) left = b[j].transpose(1, 2).matmul(left);
+            }
+            return (loss, grads);
+        }
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing) foreach (var b in _b) b.Dispose();
+        }
+    }
+}

@@ -1,0 +1,49 @@
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Slt.Model;
+
+/// <summary>
+/// Causal multi-head self-attention (Vaswani et al. 2017): for each head h,
+/// A_h = softmax(mask(X W_Qʰᵀ (X W_Kʰᵀ)ᵀ / √d_h)), and the output is Σ_h A_h X W_Vʰᵀ W_Oʰᵀ. Position i attends to
+/// positions ≤ i only, so one forward pass gives a prediction for every input length at once.
+/// </summary>
+public sealed class CausalSelfAttention : nn.Module<Tensor, Tensor>
+{
+#pragma warning disable IDE1006
+    private readonly ModuleList<AttentionHead> heads;
+#pragma warning restore IDE1006
+    private readonly int _headDimension;
+
+    public CausalSelfAttention(int modelDimension, int headCount) : base(nameof(CausalSelfAttention))
+    {
+        _headDimension = modelDimension / headCount;
+        heads = new ModuleList<AttentionHead>();
+        for (int h = 0; h < headCount; h++) heads.Add(new AttentionHead(modelDimension, _headDimension));
+        RegisterComponents();
+    }
+
+    public IReadOnlyList<AttentionHead> Heads => heads.ToList();
+
+    public override Tensor forward(Tensor x) => Attend(x, out _, keepPattern: false);
+
+    /// <summary>Forward pass that also returns the attention pattern [B, H, T, T].</summary>
+    public Tensor Attend(Tensor x, out Tensor? pattern, bool keepPattern = true)
+    {
+        long b = x.shape[0], t = x.shape[1];
+        int h = heads.Count;
+        using var wq = cat(heads.Select(a => (Tensor)a.Query).ToArray(), 0);
+        using var wk = cat(heads.Select(a => (Tensor)a.Key).ToArray(), 0);
+        using var wv = cat(heads.Select(a => (Tensor)a.Value).ToArray(), 0);
+        using var wo = cat(heads.Select(a => (Tensor)a.Output).ToArray(), 1);
+        var q = nn.functional.linear(x, wq).view(b, t, h, _headDimension).transpose(1, 2);
+        var k = nn.functional.linear(x, wk).view(b, t, h, _headDimension).transpose(1, 2);
+        var v = nn.functional.linear(x, wv).view(b, t, h, _headDimension).transpose(1, 2);
+        var scores = q.matmul(k.transpose(-2, -1)).div(Math.Sqrt(_headDimension));
+        using var mask = ones(t, t, dtype: ScalarType.Bool, device: x.device).triu(1);
+        var attention = scores.masked_fill(mask, double.NegativeInfinity).softmax(-1);
+        pattern = keepPattern ? attention : null;
+        var mixed = attention.matmul(v).transpose(1, 2).contiguous().view(b, t, h * _headDimension);
+        return nn.functional.linear(mixed, wo);
+    }
+}

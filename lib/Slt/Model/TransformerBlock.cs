@@ -1,0 +1,40 @@
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Slt.Model;
+
+/// <summary>
+/// One pre-norm block: x ← x + Attn(LN(x)); then, with an MLP, x ← x + W₂ GELU(W₁ LN(x) + b₁) + b₂.
+/// Submodules: <c>attention_norm</c>, <c>attention</c>, <c>mlp_norm</c>, <c>mlp.0</c>/<c>mlp.2</c> (absent when off).
+/// </summary>
+public sealed class TransformerBlock : nn.Module<Tensor, Tensor>
+{
+#pragma warning disable IDE1006
+    private readonly nn.Module<Tensor, Tensor> attention_norm;
+    private readonly CausalSelfAttention attention;
+    private readonly nn.Module<Tensor, Tensor>? mlp_norm;
+    private readonly Sequential? mlp;
+#pragma warning restore IDE1006
+
+    public TransformerBlock(TransformerConfig config) : base(nameof(TransformerBlock))
+    {
+        int d = config.ModelDimension;
+        attention_norm = config.LayerNorm ? nn.LayerNorm(d) : nn.Identity();
+        attention = new CausalSelfAttention(d, config.Heads);
+        if (config.Mlp)
+        {
+            mlp_norm = config.LayerNorm ? nn.LayerNorm(d) : nn.Identity();
+            mlp = nn.Sequential(nn.Linear(d, config.MlpHidden), nn.GELU(), nn.Linear(config.MlpHidden, d));
+        }
+        RegisterComponents();
+    }
+
+    public CausalSelfAttention Attention => attention;
+
+    public override Tensor forward(Tensor x)
+    {
+        x = x + attention.forward(attention_norm.forward(x));
+        if (mlp is not null) x = x + mlp.forward(mlp_norm!.forward(x));
+        return x;
+    }
+}

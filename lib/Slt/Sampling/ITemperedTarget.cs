@@ -1,0 +1,71 @@
+using static TorchSharp.torch;
+
+namespace Slt.Sampling;
+
+/// <summary>
+/// What the sampler samples from: an empirical loss L_n(w) of named parameters, to be tempered into
+/// p_β(w) ∝ exp(−nβ L_n(w) − (γ/2)‖w − w*‖²) (Lau et al. 2023, arXiv 2308.12108). Implementations: potentials and deep
+/// linear networks (many chains as one batched tensor), and any TorchSharp module (one chain per group).
+/// </summary>
+public interface ITemperedTarget
+{
+    /// <summary>n, the number of samples L_n averages over; the default nβ is n / log n.</summary>
+    long SampleSize { get; }
+
+    /// <summary>The parameters' names, in the order of <see cref="ChainGroup.Parameters"/>; masks refer to these.</summary>
+    IReadOnlyList<string> ParameterNames { get; }
+
+    /// <summary>Most chains one <see cref="ChainGroup"/> can hold (chains as a leading tensor dimension); 1 for a module.</summary>
+    int MaxChainsPerGroup { get; }
+
+    /// <summary>Number of data points mini-batches are drawn from; 0 when the loss has no data (full batch only).</summary>
+    long DataSize { get; }
+
+    /// <summary>Creates <paramref name="chains"/> chains, every one at w*.</summary>
+    ChainGroup CreateGroup(int chains);
+}
+
+/// <summary>Chains that share one loss evaluation: parameters carry a leading chain dimension when
+/// <see cref="HasChainDimension"/>, and <see cref="Loss"/> returns one value per chain.</summary>
+public abstract class ChainGroup : IDisposable
+{
+    protected ChainGroup(int chains)
+    {
+        if (chains <= 0) throw new ArgumentOutOfRangeException(nameof(chains), chains, "chains must be positive.");
+        Chains = chains;
+    }
+
+    /// <summary>Number of chains in this group.</summary>
+    public int Chains { get; }
+
+    /// <summary>True when each parameter's first dimension indexes chains; false for a module's own parameters (one chain).</summary>
+    public abstract bool HasChainDimension { get; }
+
+    /// <summary>The leaf tensors (requires_grad) in <see cref="ITemperedTarget.ParameterNames"/> order.</summary>
+    public abstract IReadOnlyList<Tensor> Parameters { get; }
+
+    /// <summary>w*, one tensor per parameter, broadcastable against <see cref="Parameters"/> (no chain dimension).</summary>
+    public abstract IReadOnlyList<Tensor> Optimum { get; }
+
+    /// <summary>L per chain, shape [Chains]: on the data points <paramref name="batch"/> (1-D indices), or the full
+    /// training data when null. Differentiable with respect to <see cref="Parameters"/>.</summary>
+    public abstract Tensor Loss(Tensor? batch);
+
+    /// <summary>Optionally, the loss and its exact gradient with respect to every parameter without autograd (a closed
+    /// form is several times faster for tiny models). Null (default): the sampler differentiates <see cref="Loss"/>.</summary>
+    public virtual (Tensor Loss, Tensor[] Gradients)? LossAndGradient(Tensor? batch) => null;
+
+    /// <summary>L_n per chain on the fixed evaluation set (full data by default), shape [Chains]; called under no_grad.</summary>
+    public virtual Tensor EvaluationLoss() => Loss(null);
+
+    /// <summary>Sum over everything but the chain dimension: shape [Chains].</summary>
+    public Tensor PerChainSum(Tensor x) => HasChainDimension ? x.reshape(Chains, -1).sum(1) : x.sum().reshape(1);
+
+    public void Dispose()
+    {
+        Dispose(true);
+        GC.SuppressFinalize(this);
+    }
+
+    protected virtual void Dispose(bool disposing) { }
+}

@@ -1,0 +1,40 @@
+namespace Slt.Sampling;
+
+/// <summary>Progress of a sampling run: steps done out of the total, over all chain groups.</summary>
+public readonly record struct SamplingProgress(long Step, long TotalSteps, string Stage);
+
+/// <summary>
+/// What SGLD produced: per-chain losses at w* and along the chain (burn-in excluded), and the MALA acceptance of its
+/// proposals. Estimators (<c>Slt.Estimators</c>) and diagnostics (<c>Slt.Diagnostics</c>) read it; nothing here is an estimate.
+/// </summary>
+/// <param name="Settings">The settings the run used.</param>
+/// <param name="NBeta">The nβ the run used (the only place estimators take it from).</param>
+/// <param name="SampleSize">n of the target.</param>
+/// <param name="SampledParameters">Names of the sampled parameters.</param>
+/// <param name="SampledDimension">Number of sampled scalar coordinates per chain.</param>
+/// <param name="Baseline">L_n(w*) per chain, on the evaluation set.</param>
+/// <param name="Draws">Draws[c][k] = L_n(w) of chain c at its k-th recorded draw (after burn-in).</param>
+/// <param name="MeanLoss">Mean of L_n(w) per chain over every post-burn-in step (full batch) or over the draws (mini-batch).</param>
+/// <param name="MalaAcceptance">Mean MALA acceptance probability of each chain's post-burn-in proposals; NaN when not tracked.</param>
+/// <param name="Seconds">Wall-clock seconds of the run.</param>
+public sealed record SamplingRun(
+    SgldSettings Settings,
+    double NBeta,
+    long SampleSize,
+    IReadOnlyList<string> SampledParameters,
+    long SampledDimension,
+    double[] Baseline,
+    double[][] Draws,
+    double[] MeanLoss,
+    double[] MalaAcceptance,
+    double Seconds)
+{
+    /// <summary>Number of chains.</summary>
+    public int Chains => Baseline.Length;
+
+    /// <summary>Chain-steps per second (all chains, burn-in included).</summary>
+    public double ChainStepsPerSecond => Seconds > 0 ? Chains * (double)Settings.TotalSteps / Seconds : double.NaN;
+
+    /// <summary>The per-draw trace nβ (L_n(w) − L_n(w*)) of chain <paramref name="chain"/>.</summary>
+    public double[] ExcessTrace(int chain) => Draws[chain].Select(l => NBeta * (l - Baseline[chain])).ToArray();
+}

@@ -1,0 +1,224 @@
+using System.Diagnostics;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Slt.Sampling;
+
+/// <summary>
+/// Stochastic-gradient Langevin dynamics on a <see cref="ITemperedTarget"/>:
+/// w ← w − (ε/2) G(nβ ∇L_batch(w) + γ(w − w*)) + N(0, εG), G = I (SGLD, Welling &amp; Teh 2011) or the RMSprop
+/// preconditioner (pSGLD, Li et al. 2016), then reflected into the prior box if one is set. Only the named sampled
+/// parameters move; the rest stay at w* (weight-restricted sampling, Wang et al. 2024, arXiv 2410.02984).
+/// </summary>
+/// <remarks>
+/// Chains are independent: each group of chains draws its noise and mini-batches from its own
+/// <see cref="torch.Generator"/>, seeded from (<see cref="SgldSettings.Seed"/>, group index); a module target has one
+/// chain per group, hence one generator per chain. Same seed, same numbers.
+/// <para>MALA acceptance (Metropolis-adjusted Langevin, Roberts &amp; Tweedie 1996) of each proposal w → w′ with
+/// U = nβL + (γ/2)‖w − w*‖²: α = min(1, exp(U(w) − U(w′) + ‖w′ − w + (ε/2)∇U(w)‖²/(2ε) − ‖w − w′ + (ε/2)∇U(w′)‖²/(2ε))).
+/// The proposal is never rejected (this is SGLD); a low rate says ε is too large for the posterior's curvature.
+/// Not tracked with RMSprop (the proposal is not this Gaussian); with a box the reflection is ignored.</para>
+/// </remarks>
+public static class Sgld
+{
+    /// <summary>Runs <see cref="SgldSettings.Chains"/> chains and records L_n along each.</summary>
+    /// <exception cref="ArgumentException">A sampled parameter name is unknown, or mini-batches are asked of a target without data.</exception>
+    public static SamplingRun Run(ITemperedTarget target, SgldSettings settings, IProgress<SamplingProgress>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        ArgumentNullException.ThrowIfNull(settings);
+        var names = target.ParameterNames;
+        var sampled = settings.SampledParameters ?? names;
+        foreach (var name in sampled)
+            if (!names.Contains(name))
+                throw new ArgumentException($"Unknown parameter name '{name}' in SampledParameters; this target has: {string.Join(", ", names)}.", nameof(settings));
+        if (sampled.Count == 0) throw new ArgumentException("SampledParameters is empty: nothing to sample.", nameof(settings));
+        if (settings.BatchSize is int b && target.DataSize == 0)
+            throw new ArgumentException($"BatchSize {b} was set but this target has no data to draw mini-batches from; use the full batch.", nameof(settings));
+        if (settings.Start == ChainStart.PriorBox && settings.Box is null)
+            throw new ArgumentException("Start = PriorBox needs a prior Box.", nameof(settings));
+
+        double nBeta = settings.ResolveNBeta(target.SampleSize);
+        int chains = settings.Chains;
+        var baseline = new double[chains];
+        var draws = new double[chains][];
+        var meanLoss = new double[chains];
+        var mala = new double[chains];
+        long dimension = 0;
+        var clock = Stopwatch.StartNew();
+        int done = 0, group = 0;
+        while (done < chains)
+        {
+            int size = Math.Min(target.MaxChainsPerGroup, chains - done);
+            var result = RunGroup(target, settings, sampled, nBeta, size, group, done, chains, progress, cancellationToken);
+            for (int c = 0; c < size; c++)
+            {
+                baseline[done + c] = result.Baseline[c];
+                draws[done + c] = result.Draws[c];
+                meanLoss[done + c] = result.MeanLoss[c];
+                mala[done + c] = result.Mala[c];
+            }
+            dimension = result.Dimension;
+            done += size;
+            group++;
+        }
+        return new SamplingRun(settings, nBeta, target.SampleSize, sampled.ToArray(), dimension, baseline, draws, meanLoss, mala,
+            clock.Elapsed.TotalSeconds);
+    }
+
+    private sealed record GroupResult(double[] Baseline, double[][] Draws, double[] MeanLoss, double[] Mala, long Dimension);
+
+    private static GroupResult RunGroup(ITemperedTarget target, SgldSettings s, IReadOnlyList<string> sampledNames, double nBeta,
+        int size, int groupIndex, int chainsBefore, int chainsTotal, IProgress<SamplingProgress>? progress, CancellationToken token)
+    {
+        using var outer = NewDisposeScope();
+        using var group = target.CreateGroup(size);
+        var gen = new Generator(unchecked((ulong)(s.Seed * 1_000_003L + groupIndex * 7919L + 17)));
+        var names = target.ParameterNames;
+        var index = sampledNames.Select(n => names.ToList().IndexOf(n)).ToArray();
+        var p = index.Select(i => group.Parameters[i]).ToArray();
+        var anchor = index.Select(i => group.Optimum[i].detach()).ToArray();
+        long dimension = p.Sum(t => group.HasChainDimension ? t.numel() / size : t.numel());
+        var dtype = p[0].dtype;
+        var device = p[0].device;
+        double eps = s.StepSize, gamma = s.Localization, sqrtEps = Math.Sqrt(eps);
+        bool fullBatch = s.BatchSize is null;
+        bool trackMala = s.TrackMalaAcceptance && s.RmsPropDecay is null;
+
+        double[] baseline;
+        using (no_grad()) baseline = ToDoubles(group.EvaluationLoss());
+        if (s.Start == ChainStart.PriorBox)
+            using (no_grad())
+                foreach (var t in p)
+                    t.copy_(rand(t.shape, dtype: dtype, device: device, generator: gen) * (s.Box!.Upper - s.Box.Lower) + s.Box.Lower);
+
+        var drawBuffer = zeros(s.Draws, size, dtype: float64, device: device);
+        var lossSum = zeros(size, dtype: float64, device: device);
+        var acceptSum = zeros(size, dtype: float64, device: device);
+        var prevW = p.Select(t => t.detach().clone()).ToArray();
+        var prevG = p.Select(t => zeros_like(t)).ToArray();
+        var prevU = zeros(size, dtype: dtype, device: device);
+        var rms = s.RmsPropDecay is null ? null : p.Select(t => zeros_like(t)).ToArray();
+        long stepsAfterBurnIn = 0, acceptCount = 0;
+        long total = s.TotalSteps;
+        long reportEvery = Math.Max(1, total / 100);
+
+        for (long step = 0; step < total; step++)
+        {
+            token.ThrowIfCancellationRequested();
+            using var scope = NewDisposeScope();
+            Tensor? batch = fullBatch ? null : randint(target.DataSize, [s.BatchSize!.Value], dtype: int64, device: device, generator: gen);
+            Tensor loss;
+            IList<Tensor> grads;
+            if (group.LossAndGradient(batch) is var (closedLoss, allGrads))
+            {
+                loss = closedLoss;
+                grads = index.Select(i => allGrads[i]).ToArray();
+            }
+            else
+            {
+                loss = group.Loss(batch);
+                grads = autograd.grad([loss.sum()], p, allow_unused: true);
+            }
+            using (no_grad())
+            {
+                var gradU = new Tensor[p.Length];
+                Tensor? penalty = null;
+                for (int i = 0; i < p.Length; i++)
+                {
+                    // A parameter the loss does not depend on (e.g. w1 in K = w2²) has no gradient: it is zero.
+                    var g = grads[i] is { IsInvalid: false } gi ? gi : zeros_like(p[i]);
+                    var diff = p[i] - anchor[i];
+                    gradU[i] = gamma == 0 ? g * nBeta : g * nBeta + diff * gamma;
+                    if ((trackMala && (step % s.MalaEvery == 0 || (step + 1) % s.MalaEvery == 0)) && gamma != 0)
+                    {
+                        var sq = group.PerChainSum(diff.square());
+                        penalty = penalty is null ? sq : penalty + sq;
+                    }
+                }
+                bool afterBurnIn = step >= s.BurnIn;
+                // MALA on every MalaEvery-th proposal: the state before it is saved at step ≡ −1, checked at step ≡ 0.
+                bool checkMala = trackMala && step > 0 && step % s.MalaEvery == 0;
+                bool saveMala = trackMala && (step + 1) % s.MalaEvery == 0;
+                if (checkMala || saveMala)
+                {
+                    var u = loss.detach() * nBeta;
+                    if (penalty is not null) u += penalty * (gamma / 2);
+                    if (checkMala && afterBurnIn)
+                    {
+                        Tensor? forward = null, backward = null;
+                        for (int i = 0; i < p.Length; i++)
+                        {
+                            var f = group.PerChainSum((p[i] - prevW[i] + prevG[i] * (eps / 2)).square());
+                            var r = group.PerChainSum((prevW[i] - p[i] + gradU[i] * (eps / 2)).square());
+                            forward = forward is null ? f : forward + f;
+                            backward = backward is null ? r : backward + r;
+                        }
+                        var logAlpha = prevU - u + (forward! - backward!) / (2 * eps);
+                        acceptSum.add_(logAlpha.clamp_max(0).exp().nan_to_num(0.0).to_type(float64));
+                        acceptCount++;
+                    }
+                    if (saveMala)
+                    {
+                        prevU.copy_(u);
+                        for (int i = 0; i < p.Length; i++)
+                        {
+                            prevW[i].copy_(p[i]);
+                            prevG[i].copy_(gradU[i]);
+                        }
+                    }
+                }
+                if (afterBurnIn)
+                {
+                    long k = step - s.BurnIn;
+                    if (fullBatch) lossSum.add_(loss.detach().to_type(float64));
+                    stepsAfterBurnIn++;
+                    if ((k + 1) % s.StepsBetweenDraws == 0)
+                    {
+                        var evaluation = fullBatch ? loss.detach() : group.EvaluationLoss();
+                        drawBuffer[k / s.StepsBetweenDraws].copy_(evaluation.to_type(float64));
+                        if (!fullBatch) lossSum.add_(evaluation.to_type(float64));
+                    }
+                }
+                for (int i = 0; i < p.Length; i++)
+                {
+                    var noise = randn(p[i].shape, dtype: dtype, device: device, generator: gen);
+                    if (rms is null)
+                    {
+                        p[i].add_(gradU[i], alpha: -eps / 2).add_(noise, alpha: sqrtEps);
+                    }
+                    else
+                    {
+                        double a = s.RmsPropDecay!.Value;
+                        rms[i].mul_(a).addcmul_(gradU[i], gradU[i], value: 1 - a);
+                        var precondition = 1.0 / (rms[i].sqrt() + 1e-8);
+                        p[i].add_(gradU[i] * precondition, alpha: -eps / 2).add_(noise * precondition.sqrt(), alpha: sqrtEps);
+                    }
+                    if (s.Box is PriorBox box) Reflect(p[i], box);
+                }
+            }
+            if (progress is not null && (step % reportEvery == 0 || step == total - 1))
+                progress.Report(new SamplingProgress(chainsBefore * total + (step + 1) * size, chainsTotal * total,
+                    step < s.BurnIn ? "burn-in" : "sampling"));
+        }
+
+        var drawsRows = drawBuffer.t().contiguous();
+        var drawsOut = new double[size][];
+        for (int c = 0; c < size; c++) drawsOut[c] = ToDoubles(drawsRows[c]);
+        double denominator = fullBatch ? stepsAfterBurnIn : s.Draws;
+        var mean = ToDoubles(lossSum / denominator);
+        var accept = trackMala && acceptCount > 0 ? ToDoubles(acceptSum / acceptCount) : Enumerable.Repeat(double.NaN, size).ToArray();
+        return new GroupResult(baseline, drawsOut, mean, accept, dimension);
+    }
+
+    /// <summary>Folds values back into [lower, upper] by reflection at the walls (a triangle wave of period 2(upper − lower)).</summary>
+    public static void Reflect(Tensor w, PriorBox box)
+    {
+        double width = box.Upper - box.Lower;
+        var folded = (w - box.Lower).remainder(2 * width);
+        w.copy_(box.Upper - (folded - width).abs());
+    }
+
+    private static double[] ToDoubles(Tensor t) => t.detach().to_type(float64).cpu().contiguous().data<double>().ToArray();
+}

@@ -1,0 +1,78 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Slt.Model;
+using Slt.Truth;
+
+namespace Slt.Training;
+
+/// <summary>
+/// A complete training recipe: the corpus spec, the architecture and the optimiser settings. As a file
+/// (<c>data/default.train.json</c>): <c>{ "corpus": "default.corpus.json" | {spec…}, "model": {…}, "training": {…} }</c>;
+/// a corpus path is relative to the file; the model's <c>vocabularySize</c> and <c>contextLength</c> may be omitted
+/// (they are taken from the corpus) and must agree with it when given.
+/// </summary>
+public sealed record TrainingRunConfig(CorpusSpec Corpus, TransformerConfig Model, TrainingConfig Training)
+{
+    /// <summary>The default recipe: the default corpus, the default 2-layer transformer, the default training settings.</summary>
+    public static TrainingRunConfig Default { get; } =
+        new(CorpusSpec.Default, TransformerConfig.For(CorpusSpec.Default), new TrainingConfig());
+
+    public TrainingRunConfig Validate()
+    {
+        Corpus.Validate(); Model.Validate(); Training.Validate();
+        var vocabulary = new Vocabulary(Corpus);
+        if (Model.VocabularySize != vocabulary.Count)
+            throw new ArgumentException($"model.vocabularySize = {Model.VocabularySize} but the corpus has {vocabulary.Count} tokens.", nameof(Model));
+        if (Model.ContextLength != Corpus.ContextLength)
+            throw new ArgumentException($"model.contextLength = {Model.ContextLength} but the corpus has C = {Corpus.ContextLength}.", nameof(Model));
+        return this;
+    }
+
+    /// <summary>Self-contained JSON (the corpus spec inline).</summary>
+    public string ToJson() => new JsonObject
+    {
+        ["corpus"] = JsonNode.Parse(Corpus.ToJson()),
+        ["model"] = JsonNode.Parse(Model.ToJson()),
+        ["training"] = JsonSerializer.SerializeToNode(Training, TrainingConfig.JsonOptions),
+    }.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
+
+    /// <summary>A fingerprint of the recipe (for caches): same recipe, same hash.</summary>
+    public string ContentHash()
+    {
+        var bytes = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(ToJson()));
+        return Convert.ToHexString(bytes, 0, 8).ToLowerInvariant();
+    }
+
+    public static TrainingRunConfig Load(string path)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"Training config '{path}' does not exist.", path);
+        return FromJson(File.ReadAllText(path), Path.GetDirectoryName(Path.GetFullPath(path))!, $"'{path}'");
+    }
+
+    public static TrainingRunConfig FromJson(string json, string baseDirectory, string source = "training config")
+    {
+        JsonObject root;
+        try { root = JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true }) as JsonObject
+                     ?? throw new InvalidDataException($"{source} must be a JSON object."); }
+        catch (JsonException e) { throw new InvalidDataException($"{source} is not valid JSON: {e.Message}", e); }
+        foreach (var (key, _) in root)
+            if (key is not ("corpus" or "model" or "training"))
+                throw new InvalidDataException($"{source}: unknown field '{key}' (expected corpus, model, training).");
+        CorpusSpec corpus = root["corpus"] switch
+        {
+            null => CorpusSpec.Default,
+            JsonValue v when v.TryGetValue(out string? p) => CorpusSpec.Load(Path.Combine(baseDirectory, p)),
+            JsonObject o => CorpusSpec.FromJson(o.ToJsonString(), $"{source} corpus"),
+            _ => throw new InvalidDataException($"{source}: corpus must be a path or a spec object."),
+        };
+        var vocabulary = new Vocabulary(corpus);
+        var model = (root["model"] as JsonObject)?.DeepClone().AsObject() ?? new JsonObject();
+        model.TryAdd("vocabularySize", vocabulary.Count);
+        model.TryAdd("contextLength", corpus.ContextLength);
+        var architecture = TransformerConfig.FromJson(model.ToJsonString(), $"{source} model");
+        TrainingConfig training;
+        try { training = (root["training"] ?? new JsonObject()).Deserialize<TrainingConfig>(TrainingConfig.JsonOptions)!; }
+        catch (JsonException e) { throw new InvalidDataException($"{source} training: {e.Message}", e); }
+        return new TrainingRunConfig(corpus, architecture, training).Validate();
+    }
+}

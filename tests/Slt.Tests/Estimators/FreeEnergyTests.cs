@@ -1,0 +1,31 @@
+using Slt.Estimators;
+using Slt.GroundTruth;
+using Slt.Platform;
+using Xunit.Abstractions;
+
+namespace Slt.Tests.Estimators;
+
+[Collection(SamplingCollection.Name)]
+public sealed class FreeEnergyTests(ITestOutputHelper output)
+{
+    [Fact]
+    public void ThermodynamicIntegrationWithinTwoPercentOfExactFreeEnergy()
+    {
+        TorchRuntime.Initialize();
+        var result = GroundTruthCases.EstimateFreeEnergy("1,1", 1000);
+        output.WriteLine($"TI {result.ThermodynamicIntegration:F4} ± {result.ThermodynamicIntegrationSe:F4}, exact {result.Exact:F4}, " +
+                         $"rel {result.RelativeError:P2}; WBIC {result.Wbic:F4} ± {result.WbicSe:F4}, exact WBIC {result.ExactWbic:F4}");
+        Assert.NotNull(result.ThermodynamicIntegration);
+        Assert.True(Math.Abs(result.RelativeError!.Value) <= 0.02, $"TI {result.ThermodynamicIntegration:F4} vs exact {result.Exact:F4}");
+        Assert.NotNull(result.Wbic);
+        Assert.True(Math.Abs(result.Wbic!.Value - result.ExactWbic!.Value) <= 0.05 * result.ExactWbic.Value, $"WBIC {result.Wbic:F4} vs exact {result.ExactWbic:F4}");
+    }
+
+    [Fact]
+    public void ExactWbicIsTheFiniteTemperatureEnergy()
+    {
+        var k = NormalCrossingPotential.Parse("1,1");
+        double n = 1000, nBeta = n / Math.Log(n);
+        Assert.Equal(PotentialQuadrature.At(k, nBeta).ExpectedTK * n / nBeta, PotentialQuadrature.Wbic(k, n), 10);
+    }
+}

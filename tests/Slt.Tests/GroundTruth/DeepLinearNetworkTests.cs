@@ -1,0 +1,71 @@
+using Slt.GroundTruth;
+using Slt.Platform;
+using static TorchSharp.torch;
+
+namespace Slt.Tests.GroundTruth;
+
+public sealed class DeepLinearNetworkTests
+{
+    [Theory]
+    [InlineData(new[] { 5, 3, 5 }, 0, 6.5, 2)]
+    [InlineData(new[] { 5, 4, 5 }, 0, 8.0, 1)]
+    [InlineData(new[] { 5, 2, 5 }, 0, 4.5, 1)]
+    [InlineData(new[] { 2, 3, 2 }, 1, 2.0, 1)]
+    [InlineData(new[] { 10, 20, 20, 10 }, 0, 50.0, 1)]
+    public void AoyagiFormulaReproducesPublishedTable(int[] widths, int rank, double lambda, int multiplicity)
+    {
+        var c = DeepLinearNetworkCoefficient.Compute(widths, rank);
+        Assert.Equal(lambda, c.Lambda, 9);
+        Assert.Equal(multiplicity, c.Multiplicity);
+    }
+
+    [Fact]
+    public void AnyDepthFormulaAgreesWithTwoLayerFormulaEverywhere()
+    {
+        for (int m = 1; m <= 7; m++)
+            for (int h = 1; h <= 7; h++)
+                for (int n = 1; n <= 7; n++)
+                    for (int r = 0; r <= Math.Min(m, Math.Min(h, n)); r++)
+                    {
+                        var general = DeepLinearNetworkCoefficient.Compute([m, h, n], r);
+                        var two = DeepLinearNetworkCoefficient.ReducedRankRegression(m, h, n, r);
+                        Assert.True(Math.Abs(general.Lambda - two.Lambda) < 1e-9 && general.Multiplicity == two.Multiplicity,
+                            $"[{m},{h},{n}] r={r}: any-depth {general}, two-layer {two}");
+                    }
+    }
+
+    [Fact]
+    public void SufficientStatisticLossEqualsDirectMeanAndGradientEqualsAutograd()
+    {
+        TorchRuntime.Initialize();
+        using var scope = NewDisposeScope();
+        using var target = new DeepLinearNetworkTarget([3, 2, 2, 4], rank: 1, n: 500, seed: 3);
+        using var group = target.CreateGroup(3);
+        using (no_grad())
+            foreach (var p in group.Parameters) p.add_(randn(p.shape, dtype: ScalarType.Float64, generator: new Generator(5)) * 0.3);
+        var full = group.Loss(null);
+        var direct = group.Loss(arange(500, dtype: ScalarType.Int64));
+        Assert.True(full.allclose(direct, rtol: 1e-10, atol: 1e-12), "full-batch and per-point losses differ");
+        var autograd = TorchSharp.torch.autograd.grad([full.sum()], group.Parameters.ToArray());
+        var (loss, closed) = group.LossAndGradient(null)!.Value;
+        Assert.True(loss.allclose(full.detach(), rtol: 1e-12));
+        for (int j = 0; j < closed.Length; j++) Assert.True(closed[j].allclose(autograd[j], rtol: 1e-9, atol: 1e-12), $"B{j + 1}");
+    }
+
+    [Fact]
+    public void TeacherOfRankRIsTheProductAtWStar()
+    {
+        TorchRuntime.Initialize();
+        using var target = new DeepLinearNetworkTarget([4, 3, 5], rank: 2, n: 100, seed: 1, source: LossSource.Population);
+        Assert.Equal(2L, linalg.matrix_rank(target.Teacher).item<long>());
+        using var group = target.CreateGroup(1);
+        Assert.Equal(5 / 2.0, group.Loss(null).item<double>(), 9); // population loss at the teacher: ½ E‖ξ‖² = N/2
+    }
+
+    [Fact]
+    public void InvalidWidthsAndRankAreRejectedByName()
+    {
+        Assert.Equal("rank", Assert.Throws<ArgumentOutOfRangeException>(() => DeepLinearNetworkCoefficient.Compute([5, 2, 5], 3)).ParamName);
+        Assert.Equal("widths", Assert.Throws<ArgumentException>(() => new DeepLinearNetworkTarget([5, 5], 0, 100)).ParamName);
+    }
+}
