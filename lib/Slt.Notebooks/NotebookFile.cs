@@ -11,6 +11,8 @@ public static class NotebookFile
     {
         new KernelInfo("csharp", "C#", ["c#", "C#", "cs"]),
         new KernelInfo("markdown", "Markdown", ["md"]),
+        new KernelInfo("fsharp", "F#", ["f#", "F#", "fs"]),
+        new KernelInfo("pwsh", "PowerShell", ["powershell"]),
     };
 
     /// <summary>True for the file types the runner executes.</summary>

@@ -50,14 +50,23 @@ public static class NotebookRunner
             {
                 var element = elements[i];
                 string language = element.KernelName ?? "csharp";
-                if (language is not ("csharp" or "C#" or "cs"))
+                if (language == "markdown")
                 {
                     cells.Add(new CellRun(i, language, element.Contents, CellStatus.NotCode, [], TimeSpan.Zero, null));
                     continue;
                 }
+                if (language is not ("csharp" or "C#" or "cs") && !failed)
+                {
+                    // A cell the runner cannot execute is a failure, not a silent skip.
+                    string message = $"Cell {i + 1} is in '{language}'; slt reproduce runs C# and markdown cells only.";
+                    cells.Add(new CellRun(i, language, element.Contents, CellStatus.Failed,
+                        [new CellOutput(CellOutputKind.Error, new Dictionary<string, string> { ["text/plain"] = message })], TimeSpan.Zero, message));
+                    failed = true;
+                    continue;
+                }
                 if (failed || string.IsNullOrWhiteSpace(element.Contents))
                 {
-                    cells.Add(new CellRun(i, "csharp", element.Contents, failed ? CellStatus.Skipped : CellStatus.Succeeded, [], TimeSpan.Zero, null));
+                    cells.Add(new CellRun(i, language, element.Contents, failed ? CellStatus.Skipped : CellStatus.Succeeded, [], TimeSpan.Zero, null));
                     continue;
                 }
                 progress?.Report(new CellProgress(name, i, elements.Count, Finished: false));

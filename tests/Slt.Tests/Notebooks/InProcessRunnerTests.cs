@@ -49,6 +49,21 @@ public sealed class InProcessRunnerTests(WorkbookReproduction reproduction)
     }
 
     [Fact]
+    public async Task CellInAnotherLanguageFailsInsteadOfBeingSkipped()
+    {
+        string folder = Directory.CreateTempSubdirectory("slt-fsharp-").FullName;
+        try
+        {
+            string path = Path.Combine(folder, "mixed.dib");
+            File.WriteAllText(path, "#!csharp\n1 + 1\n\n#!fsharp\nlet x = 1\n\n#!csharp\n2 + 2\n");
+            var run = await NotebookRunner.RunAsync(path);
+            Assert.Equal([CellStatus.Succeeded, CellStatus.Failed, CellStatus.Skipped], run.Cells.Select(c => c.Status));
+            Assert.Contains("'fsharp'", run.FailedCell!.Error);
+        }
+        finally { Directory.Delete(folder, recursive: true); }
+    }
+
+    [Fact]
     public async Task FailingCellStopsTheNotebookAndIsReported()
     {
         string folder = Directory.CreateTempSubdirectory("slt-failing-").FullName;
