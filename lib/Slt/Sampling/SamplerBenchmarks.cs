@@ -9,6 +9,8 @@ namespace Slt.Sampling;
 /// <param name="SgdMillisecondsPerStep">Forward, backward and torch.optim.SGD step.</param>
 /// <param name="SgldMillisecondsPerStep">One step of <see cref="Sgld"/> without MALA tracking.</param>
 /// <param name="SgldWithMalaMillisecondsPerStep">With MALA tracked on every 10th proposal (the default).</param>
+/// <remarks>Times are process CPU time per step (libtorch on one thread), so other programs on a shared machine do
+/// not distort the ratio; each figure is the fastest of five alternating rounds.</remarks>
 public sealed record StepCost(double SgdMillisecondsPerStep, double SgldMillisecondsPerStep, double SgldWithMalaMillisecondsPerStep)
 {
     public double Ratio => SgldMillisecondsPerStep / SgdMillisecondsPerStep;
@@ -26,8 +28,8 @@ public sealed record MemoryTrace(long Steps, double StartMiB, double MiddleMiB, 
 public static class SamplerBenchmarks
 {
     /// <summary>
-    /// Times SGD and SGLD steps on the same module and batch, alternating three rounds and keeping each one's fastest
-    /// round (the machine is shared). The module's weights are restored afterwards.
+    /// Times SGD and SGLD steps on the same module and batch (CPU time), alternating five rounds and keeping each one's
+    /// fastest. The module's weights are restored afterwards.
     /// </summary>
     public static StepCost SgldOverSgd(nn.Module model, Func<Tensor> batchLoss, int steps = 100, double learningRate = 1e-3)
     {
@@ -37,22 +39,30 @@ public static class SamplerBenchmarks
         using var target = new ModuleTarget(model, 1, _ => batchLoss());
         var sgld = new SgldSettings { StepSize = 1e-6, NBeta = 100, Localization = 1, Chains = 1, BurnIn = 0, Draws = steps, TrackMalaAcceptance = false };
         double sgd = double.MaxValue, plain = double.MaxValue, mala = double.MaxValue;
-        for (int round = 0; round < 3; round++)
+        for (int round = 0; round < 5; round++)
         {
-            sgd = Math.Min(sgd, Sgd(model, batchLoss, steps, learningRate));
+            sgd = Math.Min(sgd, CpuMilliseconds(() => Sgd(model, batchLoss, steps, learningRate)) / steps);
             Restore(model, saved);
-            plain = Math.Min(plain, Sgld.Run(target, sgld).Seconds * 1000 / steps);
-            mala = Math.Min(mala, Sgld.Run(target, sgld with { TrackMalaAcceptance = true }).Seconds * 1000 / steps);
+            plain = Math.Min(plain, CpuMilliseconds(() => Sgld.Run(target, sgld)) / steps);
+            mala = Math.Min(mala, CpuMilliseconds(() => Sgld.Run(target, sgld with { TrackMalaAcceptance = true })) / steps);
         }
         Restore(model, saved);
         foreach (var t in saved) t.Dispose();
         return new StepCost(sgd, plain, mala);
     }
 
-    private static double Sgd(nn.Module model, Func<Tensor> batchLoss, int steps, double lr)
+    private static double CpuMilliseconds(Action work)
+    {
+        using var process = Process.GetCurrentProcess();
+        var before = process.TotalProcessorTime;
+        work();
+        process.Refresh();
+        return (process.TotalProcessorTime - before).TotalMilliseconds;
+    }
+
+    private static void Sgd(nn.Module model, Func<Tensor> batchLoss, int steps, double lr)
     {
         var optimizer = optim.SGD(model.parameters(), lr);
-        var clock = Stopwatch.StartNew();
         for (int i = 0; i < steps; i++)
         {
             using var scope = NewDisposeScope();
@@ -60,7 +70,6 @@ public static class SamplerBenchmarks
             batchLoss().backward();
             optimizer.step();
         }
-        return clock.Elapsed.TotalMilliseconds / steps;
     }
 
     private static void Restore(nn.Module model, Tensor[] saved)
