@@ -94,4 +94,18 @@ public static class GroundTruthCases
         return FreeEnergy.Estimate(new PotentialTarget(potential, n), sampler, new ThermodynamicIntegrationSettings(), maxStepSize: 2e-3,
             exact: PotentialQuadrature.FreeEnergy(potential, n), exactWbic: PotentialQuadrature.Wbic(potential, n), progress: progress);
     }
+
+    /// <summary>λ̂ against the exact E_t[tK] and λ for every potential of the table at one t, as a table.</summary>
+    public static Microsoft.Data.Analysis.DataFrame PotentialTable(double t, int chains = 64, long seed = 1)
+    {
+        var results = PotentialTerms.Select(terms => (terms, r: EstimatePotential(terms, t, chains, seed))).ToArray();
+        return new Microsoft.Data.Analysis.DataFrame(
+            new Microsoft.Data.Analysis.StringDataFrameColumn("K", results.Select(x => x.terms)),
+            new Microsoft.Data.Analysis.PrimitiveDataFrameColumn<double>("λ̂", results.Select(x => x.r.Mean)),
+            new Microsoft.Data.Analysis.PrimitiveDataFrameColumn<double>("se", results.Select(x => x.r.StandardError)),
+            new Microsoft.Data.Analysis.PrimitiveDataFrameColumn<double>("E_t[tK] exact", results.Select(x => x.r.Truth!.FiniteT)),
+            new Microsoft.Data.Analysis.PrimitiveDataFrameColumn<double>("relative error", results.Select(x => x.r.RelativeError)),
+            new Microsoft.Data.Analysis.PrimitiveDataFrameColumn<double>("λ", results.Select(x => x.r.Truth!.Lambda)),
+            new Microsoft.Data.Analysis.StringDataFrameColumn("verdict", results.Select(x => x.r.Diagnostics.Trust.ToString())));
+    }
 }

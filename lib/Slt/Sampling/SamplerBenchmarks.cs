@@ -10,7 +10,7 @@ namespace Slt.Sampling;
 /// <param name="SgldMillisecondsPerStep">One step of <see cref="Sgld"/> without MALA tracking.</param>
 /// <param name="SgldWithMalaMillisecondsPerStep">With MALA tracked on every 10th proposal (the default).</param>
 /// <remarks>Times are process CPU time per step (libtorch on one thread), so other programs on a shared machine do
-/// not distort the ratio; each figure is the fastest of five alternating rounds.</remarks>
+/// not distort the ratio; each figure is the fastest of six rounds in alternating order.</remarks>
 public sealed record StepCost(double SgdMillisecondsPerStep, double SgldMillisecondsPerStep, double SgldWithMalaMillisecondsPerStep)
 {
     public double Ratio => SgldMillisecondsPerStep / SgdMillisecondsPerStep;
@@ -28,7 +28,7 @@ public sealed record MemoryTrace(long Steps, double StartMiB, double MiddleMiB, 
 public static class SamplerBenchmarks
 {
     /// <summary>
-    /// Times SGD and SGLD steps on the same module and batch (CPU time), alternating five rounds and keeping each one's
+    /// Times SGD and SGLD steps on the same module and batch (CPU time), six rounds in alternating order, keeping each one's
     /// fastest. The module's weights are restored afterwards.
     /// </summary>
     public static StepCost SgldOverSgd(nn.Module model, Func<Tensor> batchLoss, int steps = 100, double learningRate = 1e-3)
@@ -39,12 +39,17 @@ public static class SamplerBenchmarks
         using var target = new ModuleTarget(model, 1, _ => batchLoss());
         var sgld = new SgldSettings { StepSize = 1e-6, NBeta = 100, Localization = 1, Chains = 1, BurnIn = 0, Draws = steps, TrackMalaAcceptance = false };
         double sgd = double.MaxValue, plain = double.MaxValue, mala = double.MaxValue;
-        for (int round = 0; round < 5; round++)
+        Sgld.Run(target, sgld with { Draws = 10 }); // warm-up: first-call costs belong to neither side
+        for (int round = 0; round < 6; round++)
         {
-            sgd = Math.Min(sgd, CpuMilliseconds(() => Sgd(model, batchLoss, steps, learningRate)) / steps);
-            Restore(model, saved);
-            plain = Math.Min(plain, CpuMilliseconds(() => Sgld.Run(target, sgld)) / steps);
-            mala = Math.Min(mala, CpuMilliseconds(() => Sgld.Run(target, sgld with { TrackMalaAcceptance = true })) / steps);
+            // Alternate the order so that whatever one measurement leaves behind is charged to each side equally.
+            var measurements = new Action[]
+            {
+                () => { sgd = Math.Min(sgd, CpuMilliseconds(() => Sgd(model, batchLoss, steps, learningRate)) / steps); Restore(model, saved); },
+                () => plain = Math.Min(plain, CpuMilliseconds(() => Sgld.Run(target, sgld)) / steps),
+                () => mala = Math.Min(mala, CpuMilliseconds(() => Sgld.Run(target, sgld with { TrackMalaAcceptance = true })) / steps),
+            };
+            foreach (var m in round % 2 == 0 ? measurements : measurements.Reverse()) m();
         }
         Restore(model, saved);
         foreach (var t in saved) t.Dispose();
@@ -53,6 +58,8 @@ public static class SamplerBenchmarks
 
     private static double CpuMilliseconds(Action work)
     {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
         using var process = Process.GetCurrentProcess();
         var before = process.TotalProcessorTime;
         work();
