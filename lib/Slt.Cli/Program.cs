@@ -14,6 +14,7 @@ app.Configure(config =>
         .WithDescription("Re-execute every notebook in order and write executed notebooks and offline HTML write-ups (artifacts/index.html).");
     config.AddCommand<LlcCommand>("llc").WithDescription("Local learning coefficient of a ground-truth model (SGLD), with diagnostics and the exact truth.");
     config.AddCommand<ValidateCommand>("validate").WithDescription("Run the ground-truth suite: estimate, truth and relative error per case.");
+    config.AddCommand<BenchCommand>("bench").WithDescription("Benchmarks: SGLD/SGD step cost, batched potential throughput, memory over 10,000 steps.");
     config.AddCommand<FreeEnergyCommand>("free-energy").WithDescription("Free energy of a potential: exact, thermodynamic integration and WBIC.");
     config.AddCommand<TrainCommand>("train").WithDescription("Train the transformer on a corpus; per-length losses at log-spaced checkpoints.");
     config.AddCommand<CorpusCommand>("corpus").WithDescription("Write (or preview) the sample corpus of a corpus spec.");

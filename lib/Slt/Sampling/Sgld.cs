@@ -123,24 +123,27 @@ public static class Sgld
             }
             using (no_grad())
             {
-                var gradU = new Tensor[p.Length];
+                // MALA on every MalaEvery-th proposal: the state before it is saved at step ≡ −1, checked at step ≡ 0.
+                bool checkMala = trackMala && step > 0 && step % s.MalaEvery == 0;
+                bool saveMala = trackMala && (step + 1) % s.MalaEvery == 0;
+                bool needGradU = checkMala || saveMala || rms is not null;
+                var g = new Tensor[p.Length];
+                var diff = new Tensor?[p.Length];
+                var gradU = new Tensor?[p.Length];
                 Tensor? penalty = null;
                 for (int i = 0; i < p.Length; i++)
                 {
                     // A parameter the loss does not depend on (e.g. w1 in K = w2²) has no gradient: it is zero.
-                    var g = grads[i] is { IsInvalid: false } gi ? gi : zeros_like(p[i]);
-                    var diff = p[i] - anchor[i];
-                    gradU[i] = gamma == 0 ? g * nBeta : g * nBeta + diff * gamma;
-                    if ((trackMala && (step % s.MalaEvery == 0 || (step + 1) % s.MalaEvery == 0)) && gamma != 0)
+                    g[i] = grads[i] is { IsInvalid: false } gi ? gi : zeros_like(p[i]);
+                    if (gamma != 0) diff[i] = p[i] - anchor[i];
+                    if (needGradU) gradU[i] = gamma == 0 ? g[i] * nBeta : g[i] * nBeta + diff[i]! * gamma;
+                    if ((checkMala || saveMala) && gamma != 0)
                     {
-                        var sq = group.PerChainSum(diff.square());
+                        var sq = group.PerChainSum(diff[i]!.square());
                         penalty = penalty is null ? sq : penalty + sq;
                     }
                 }
                 bool afterBurnIn = step >= s.BurnIn;
-                // MALA on every MalaEvery-th proposal: the state before it is saved at step ≡ −1, checked at step ≡ 0.
-                bool checkMala = trackMala && step > 0 && step % s.MalaEvery == 0;
-                bool saveMala = trackMala && (step + 1) % s.MalaEvery == 0;
                 if (checkMala || saveMala)
                 {
                     var u = loss.detach() * nBeta;
@@ -151,7 +154,7 @@ public static class Sgld
                         for (int i = 0; i < p.Length; i++)
                         {
                             var f = group.PerChainSum((p[i] - prevW[i] + prevG[i] * (eps / 2)).square());
-                            var r = group.PerChainSum((prevW[i] - p[i] + gradU[i] * (eps / 2)).square());
+                            var r = group.PerChainSum((prevW[i] - p[i] + gradU[i]! * (eps / 2)).square());
                             forward = forward is null ? f : forward + f;
                             backward = backward is null ? r : backward + r;
                         }
@@ -165,7 +168,7 @@ public static class Sgld
                         for (int i = 0; i < p.Length; i++)
                         {
                             prevW[i].copy_(p[i]);
-                            prevG[i].copy_(gradU[i]);
+                            prevG[i].copy_(gradU[i]!);
                         }
                     }
                 }
@@ -186,14 +189,17 @@ public static class Sgld
                     var noise = randn(p[i].shape, dtype: dtype, device: device, generator: gen);
                     if (rms is null)
                     {
-                        p[i].add_(gradU[i], alpha: -eps / 2).add_(noise, alpha: sqrtEps);
+                        // Fused: −(ε/2)(nβ g + γ(w − w*)) + √ε ξ without materializing ∇U when MALA does not need it.
+                        p[i].add_(g[i], alpha: -eps / 2 * nBeta);
+                        if (diff[i] is { } d) p[i].add_(d, alpha: -eps / 2 * gamma);
+                        p[i].add_(noise, alpha: sqrtEps);
                     }
                     else
                     {
                         double a = s.RmsPropDecay!.Value;
-                        rms[i].mul_(a).addcmul_(gradU[i], gradU[i], value: 1 - a);
+                        rms[i].mul_(a).addcmul_(gradU[i]!, gradU[i]!, value: 1 - a);
                         var precondition = 1.0 / (rms[i].sqrt() + 1e-8);
-                        p[i].add_(gradU[i] * precondition, alpha: -eps / 2).add_(noise * precondition.sqrt(), alpha: sqrtEps);
+                        p[i].add_(gradU[i]! * precondition, alpha: -eps / 2).add_(noise * precondition.sqrt(), alpha: sqrtEps);
                     }
                     if (s.Box is PriorBox box) Reflect(p[i], box);
                 }

@@ -1,0 +1,133 @@
+using System.Diagnostics;
+using Slt.GroundTruth;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Slt.Sampling;
+
+/// <summary>Cost of one SGLD step against one plain SGD step on the same model and batch.</summary>
+/// <param name="SgdMillisecondsPerStep">Forward, backward and torch.optim.SGD step.</param>
+/// <param name="SgldMillisecondsPerStep">One step of <see cref="Sgld"/> without MALA tracking.</param>
+/// <param name="SgldWithMalaMillisecondsPerStep">With MALA tracked on every 10th proposal (the default).</param>
+/// <remarks>Times are process CPU time per step (libtorch on one thread), so other programs on a shared machine do
+/// not distort the ratio; each figure is the fastest of six rounds in alternating order.</remarks>
+public sealed record StepCost(double SgdMillisecondsPerStep, double SgldMillisecondsPerStep, double SgldWithMalaMillisecondsPerStep)
+{
+    public double Ratio => SgldMillisecondsPerStep / SgdMillisecondsPerStep;
+    public double RatioWithMala => SgldWithMalaMillisecondsPerStep / SgdMillisecondsPerStep;
+}
+
+/// <summary>Resident memory of the process along a long SGLD run.</summary>
+public sealed record MemoryTrace(long Steps, double StartMiB, double MiddleMiB, double EndMiB)
+{
+    /// <summary>Growth from the middle to the end, in MiB (flat when near zero).</summary>
+    public double LateGrowthMiB => EndMiB - MiddleMiB;
+}
+
+/// <summary>Benchmarks printed by <c>slt bench</c> (figures, not timed tests).</summary>
+public static class SamplerBenchmarks
+{
+    /// <summary>
+    /// Times SGD and SGLD steps on the same module and batch (CPU time), six rounds in alternating order, keeping each one's
+    /// fastest. The module's weights are restored afterwards.
+    /// </summary>
+    public static StepCost SgldOverSgd(nn.Module model, Func<Tensor> batchLoss, int steps = 100, double learningRate = 1e-3)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        if (steps < 10) throw new ArgumentOutOfRangeException(nameof(steps), steps, "steps must be ≥ 10.");
+        var saved = model.parameters().Select(p => p.detach().clone()).ToArray();
+        using var target = new ModuleTarget(model, 1, _ => batchLoss());
+        var sgld = new SgldSettings { StepSize = 1e-6, NBeta = 100, Localization = 1, Chains = 1, BurnIn = 0, Draws = steps, TrackMalaAcceptance = false };
+        double sgd = double.MaxValue, plain = double.MaxValue, mala = double.MaxValue;
+        Sgld.Run(target, sgld with { Draws = 10 }); // warm-up: first-call costs belong to neither side
+        for (int round = 0; round < 6; round++)
+        {
+            // Alternate the order so that whatever one measurement leaves behind is charged to each side equally.
+            var measurements = new Action[]
+            {
+                () => { sgd = Math.Min(sgd, CpuMilliseconds(() => Sgd(model, batchLoss, steps, learningRate)) / steps); Restore(model, saved); },
+                () => plain = Math.Min(plain, CpuMilliseconds(() => Sgld.Run(target, sgld)) / steps),
+                () => mala = Math.Min(mala, CpuMilliseconds(() => Sgld.Run(target, sgld with { TrackMalaAcceptance = true })) / steps),
+            };
+            foreach (var m in round % 2 == 0 ? measurements : measurements.Reverse()) m();
+        }
+        Restore(model, saved);
+        foreach (var t in saved) t.Dispose();
+        return new StepCost(sgd, plain, mala);
+    }
+
+    private static double CpuMilliseconds(Action work)
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        using var process = Process.GetCurrentProcess();
+        var before = process.TotalProcessorTime;
+        work();
+        process.Refresh();
+        return (process.TotalProcessorTime - before).TotalMilliseconds;
+    }
+
+    private static void Sgd(nn.Module model, Func<Tensor> batchLoss, int steps, double lr)
+    {
+        var optimizer = optim.SGD(model.parameters(), lr);
+        for (int i = 0; i < steps; i++)
+        {
+            using var scope = NewDisposeScope();
+            optimizer.zero_grad();
+            batchLoss().backward();
+            optimizer.step();
+        }
+    }
+
+    private static void Restore(nn.Module model, Tensor[] saved)
+    {
+        using var noGrad = no_grad();
+        foreach (var (p, s) in model.parameters().Zip(saved)) p.copy_(s);
+    }
+
+    /// <summary>Chain-steps per second on the potential <paramref name="terms"/> with all chains in one batched tensor.</summary>
+    public static double PotentialChainStepsPerSecond(string terms = "1,1", int chains = 100_000, int steps = 1000, bool trackMala = false)
+    {
+        var target = new PotentialTarget(NormalCrossingPotential.Parse(terms));
+        var settings = new SgldSettings
+        {
+            StepSize = 1e-4, NBeta = 1000, Box = PriorBox.Symmetric(1), Chains = chains, BurnIn = steps / 2, Draws = 10,
+            StepsBetweenDraws = steps / 20, TrackMalaAcceptance = trackMala,
+        };
+        return Sgld.Run(target, settings).ChainStepsPerSecond;
+    }
+
+    /// <summary>
+    /// Resident set size at the start, middle and end of <paramref name="steps"/> SGLD steps on a deep linear network with
+    /// mini-batches (autograd, random batches, recorded draws: every allocation path of the sampler).
+    /// </summary>
+    public static MemoryTrace Memory(long steps = 10_000)
+    {
+        using var target = new DeepLinearNetworkTarget([5, 3, 5], 0, 20_000, seed: 1);
+        var settings = new SgldSettings
+        {
+            StepSize = 1e-5, Localization = 1, Chains = 4, BurnIn = 0, Draws = (int)(steps / 10), StepsBetweenDraws = 10, BatchSize = 500,
+        };
+        double start = Rss(), middle = double.NaN;
+        var probe = new Inline(p =>
+        {
+            if (double.IsNaN(middle) && p.Step >= p.TotalSteps / 2) middle = Rss();
+        });
+        Sgld.Run(target, settings, probe);
+        return new MemoryTrace(settings.TotalSteps, start, middle, Rss());
+    }
+
+    private static double Rss()
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        using var process = Process.GetCurrentProcess();
+        process.Refresh();
+        return process.WorkingSet64 / (1024.0 * 1024.0);
+    }
+
+    private sealed class Inline(Action<SamplingProgress> report) : IProgress<SamplingProgress>
+    {
+        public void Report(SamplingProgress value) => report(value);
+    }
+}

@@ -1,0 +1,46 @@
+using System.Text.Json.Nodes;
+
+namespace Slt.Tests.Cli;
+
+[Collection(Slt.Tests.Estimators.SamplingCollection.Name)]
+public sealed class LlcCommandTests
+{
+    [Fact]
+    public void PotentialLlcJsonHoldsEstimateDiagnosticsSettingsAndTruth()
+    {
+        var run = CliProcess.Run(TimeSpan.FromMinutes(3), "llc", "--model", "potential", "--terms", "1,1", "--t", "1000", "--chains", "32", "--json");
+        Assert.True(run.ExitCode == 0, run.Stdout + run.Stderr);
+        var json = JsonNode.Parse(run.Stdout)!.AsObject();
+        foreach (var key in new[] { "llc_mean", "llc_se", "per_chain", "rhat", "ess", "mala_acceptance", "verdict", "settings", "truth" })
+            Assert.True(json.ContainsKey(key), $"missing {key}");
+        Assert.Equal(32, json["per_chain"]!.AsArray().Count);
+        Assert.Equal(0.5, json["truth"]!["lambda"]!.GetValue<double>());
+        Assert.Equal(2, json["truth"]!["multiplicity"]!.GetValue<int>());
+        Assert.InRange(json["truth"]!["finite_t"]!.GetValue<double>(), 0.3872, 0.3874);
+        Assert.Equal(1000, json["settings"]!["nbeta"]!.GetValue<double>());
+        Assert.InRange(json["llc_mean"]!.GetValue<double>(), 0.3873 * 0.9, 0.3873 * 1.1);
+    }
+
+    [Fact]
+    public void DivergentRunPrintsNoNumberAndExitsNonZero()
+    {
+        var run = CliProcess.Run(TimeSpan.FromMinutes(3), "llc", "--model", "dln", "--widths", "5,3,5", "--rank", "0", "--n", "100000",
+            "--epsilon", "0.05", "--burn-in", "100", "--draws", "100", "--json");
+        Assert.NotEqual(0, run.ExitCode);
+        var json = JsonNode.Parse(run.Stdout)!.AsObject();
+        Assert.Null(json["llc_mean"]);
+        Assert.Equal("Divergent", json["trust"]!.GetValue<string>());
+        Assert.Equal(6.5, json["truth"]!["lambda"]!.GetValue<double>());
+    }
+
+    [Fact]
+    public void UnknownParameterNameAndBadTermsGiveAMessageNotACrash()
+    {
+        var names = CliProcess.Run(TimeSpan.FromMinutes(2), "llc", "--terms", "1,1", "--sample", "w9", "--draws", "10", "--burn-in", "10");
+        Assert.Equal(1, names.ExitCode);
+        Assert.Contains("w9", names.Stdout + names.Stderr);
+        var terms = CliProcess.Run(TimeSpan.FromMinutes(2), "llc", "--terms", "1,x");
+        Assert.Equal(1, terms.ExitCode);
+        Assert.Contains("not an integer", names.Stdout + names.Stderr + terms.Stdout + terms.Stderr);
+    }
+}
