@@ -111,7 +111,7 @@ public sealed record LengthDecomposedLoss(
     {
         double[] x = Lengths.Select(l => (double)l).ToArray();
         return new Figure(
-            title ?? $"Loss by input length (n = {Windows} windows): L = {TotalCrossEntropy:F3}, S = {TotalEntropy:F3}, K = {TotalKl:F3}",
+            title ?? $"By input length: K = Σ K^l = {TotalKl:F3} nats",
             [
                 new LineTrace("L^l (cross-entropy)", x, CrossEntropy, CrossEntropyStandardError, Markers: true),
                 new LineTrace("S^l (entropy of the truth)", x, Entropy, EntropyStandardError, Markers: true, Dashed: true),

@@ -48,10 +48,8 @@ public sealed record NextTokenComparison(string Prefix, string[] Tokens, double[
     {
         var order = Enumerable.Range(0, Tokens.Length).OrderByDescending(i => Truth[i]).Take(top).ToArray();
         string[] names = order.Select(i => Tokens[i]).ToArray();
-        return new Figure($"Next token after “…{Tail(Prefix)}”: KL(q ‖ p) = {Kl:F3} nats",
+        return new Figure($"Next token: KL(q ‖ p) = {Kl:F3} nats",
             [new BarTrace("q (truth)", names, order.Select(i => Truth[i]).ToArray()), new BarTrace("p (model)", names, order.Select(i => Model[i]).ToArray())],
             new Axis("next token"), new Axis("probability"));
     }
-
-    private static string Tail(string s) => s.Length <= 40 ? s : s[^40..];
 }

@@ -62,6 +62,23 @@ public sealed record TrainingRun(TrainingRunConfig Configuration, IReadOnlyList<
         return new Figure("K^l(w) by input length across training", traces, new Axis("input length l"), new Axis("K^l (nats)", Log: true));
     }
 
+    /// <summary>
+    /// L^l(w_t) against the input length, one line per checkpoint, with the truth's S^l (the Bayes limit) dashed:
+    /// in-context learning is L^l falling with l, as S^l does.
+    /// </summary>
+    public Figure LossByLengthFigure()
+    {
+        var traces = new List<Trace>();
+        foreach (var c in Checkpoints.Where(c => c.Step > 0))
+        {
+            var e = c.Evaluation;
+            traces.Add(new LineTrace($"L^l, step {c.Step}", e.Lengths.Select(x => (double)x).ToArray(), e.CrossEntropy));
+        }
+        var f = Final;
+        traces.Add(new LineTrace("S^l (Bayes limit)", f.Lengths.Select(x => (double)x).ToArray(), f.Entropy, f.EntropyStandardError, Dashed: true));
+        return new Figure("L^l(w) by input length across training", traces, new Axis("input length l"), new Axis("nats", Max: f.Entropy[0] + 0.5));
+    }
+
     /// <summary>The minibatch loss against the step (log step axis).</summary>
     public Figure LossCurve() => new(
         "Training loss",

@@ -28,6 +28,11 @@ namespace Slt.Truth;
 /// <param name="SharedWeight">s in [0, 1): weight of the family's shared base preferences in every task; default 0.3.</param>
 /// <param name="ConnectiveProbability">c in [0, 1): probability of a connective after a noun; default 0.4.</param>
 /// <param name="SampleWindows">Number of windows in the shipped sample corpus (1 ≤ · ≤ 1,000,000); default 256.</param>
+/// <param name="FamilyMarkers">
+/// If true, every window starts with a context marker <c>&lt;family&gt;</c> naming the family of its task (then the
+/// task's chain from its stationary law). The marker is deliberately ambiguous: it names the family, not the task.
+/// Default false.
+/// </param>
 public sealed record CorpusSpec(
     string Name,
     long Seed,
@@ -40,7 +45,8 @@ public sealed record CorpusSpec(
     double TaskConcentration = 0.3,
     double SharedWeight = 0.3,
     double ConnectiveProbability = 0.4,
-    int SampleWindows = 256)
+    int SampleWindows = 256,
+    bool FamilyMarkers = false)
 {
     private static readonly JsonSerializerOptions JsonOptions = new()
     {
@@ -77,6 +83,10 @@ public sealed record CorpusSpec(
             if (!seen.Add(token))
                 throw new ArgumentException($"token '{token}' appears twice; families must use disjoint tokens and connectives must be distinct.", nameof(Families));
         }
+        if (FamilyMarkers)
+            foreach (var family in Families)
+                if (!seen.Add(Vocabulary.MarkerOf(family.Name)))
+                    throw new ArgumentException($"the family marker '{Vocabulary.MarkerOf(family.Name)}' is already a token or two families share a name.", nameof(FamilyMarkers));
         if (TasksPerFamily is < 1 or > 256)
             throw new ArgumentOutOfRangeException(nameof(TasksPerFamily), TasksPerFamily, "tasksPerFamily must be in [1, 256].");
         if (!(ZipfExponent >= 0 && ZipfExponent <= 10))

@@ -10,4 +10,7 @@ public enum TokenRole
     Adjective = 0,
     Noun = 1,
     Connective = 2,
+
+    /// <summary>A family marker such as <c>&lt;garage&gt;</c>, only at the start of a window (see <c>CorpusSpec.FamilyMarkers</c>).</summary>
+    Marker = 3,
 }

@@ -57,7 +57,8 @@ public sealed class TrueDistribution
             int a = 0, n = 0, cc = 0;
             for (int t = 0; t < v; t++)
             {
-                if (Vocabulary.Roles[t] == TokenRole.Connective) emission[t] = connective[cc++];
+                if (Vocabulary.Roles[t] == TokenRole.Marker) emission[t] = 0;
+                else if (Vocabulary.Roles[t] == TokenRole.Connective) emission[t] = connective[cc++];
                 else if (Vocabulary.FamilyOf[t] != f) emission[t] = 0;
                 else if (Vocabulary.Roles[t] == TokenRole.Adjective) { emission[t] = (1 - s) * adjective[a] + s * baseAdjective[f][a]; a++; }
                 else { emission[t] = (1 - s) * noun[n] + s * baseNoun[f][n]; n++; }
@@ -69,13 +70,26 @@ public sealed class TrueDistribution
 
         _transition = new double[taskCount * v * v];
         _initial = new double[taskCount * v];
+        var stationary = new double[taskCount * v]; // P_k(t) under the task's stationary law
+        for (int k = 0; k < taskCount; k++)
+        for (int t = 0; t < v; t++)
+            if (Vocabulary.Roles[t] != TokenRole.Marker)
+                stationary[k * v + t] = RoleStationary[(int)Vocabulary.Roles[t]] * tasks[k].Emission[t];
         for (int k = 0; k < taskCount; k++)
         for (int t = 0; t < v; t++)
         {
-            int role = (int)Vocabulary.Roles[t];
-            _initial[k * v + t] = RoleStationary[role] * tasks[k].Emission[t];
+            var role = Vocabulary.Roles[t];
+            if (role == TokenRole.Marker)
+            {
+                // A window with markers starts <family>, then runs the task's chain from its stationary law.
+                _initial[k * v + t] = Vocabulary.FamilyOf[t] == tasks[k].Family ? 1 : 0;
+                for (int u = 0; u < v; u++) _transition[(k * v + t) * v + u] = stationary[k * v + u];
+                continue;
+            }
+            if (!spec.FamilyMarkers) _initial[k * v + t] = stationary[k * v + t];
             for (int u = 0; u < v; u++)
-                _transition[(k * v + t) * v + u] = RoleTransition[role, (int)Vocabulary.Roles[u]] * tasks[k].Emission[u];
+                if (Vocabulary.Roles[u] != TokenRole.Marker)
+                    _transition[(k * v + t) * v + u] = RoleTransition[(int)role, (int)Vocabulary.Roles[u]] * tasks[k].Emission[u];
         }
     }
 
@@ -100,7 +114,7 @@ public sealed class TrueDistribution
     /// <summary>P_k(t' | t).</summary>
     public double Transition(int task, int from, int to) => _transition[(task * Vocabulary.Count + from) * Vocabulary.Count + to];
 
-    /// <summary>P_k(t_1 = t), the stationary law of task k's chain.</summary>
+    /// <summary>P_k(t_1 = t): the stationary law of task k's chain, or the family marker when markers are on.</summary>
     public double Initial(int task, int token) => _initial[task * Vocabulary.Count + token];
 
     internal ReadOnlySpan<double> TransitionRow(int task, int from) =>

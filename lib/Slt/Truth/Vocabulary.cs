@@ -20,12 +20,17 @@ public sealed class Vocabulary
             foreach (string n in spec.Families[f].Nouns) { tokens.Add(n); roles.Add(TokenRole.Noun); families.Add(f); }
         }
         foreach (string c in spec.Connectives) { tokens.Add(c); roles.Add(TokenRole.Connective); families.Add(-1); }
+        if (spec.FamilyMarkers)
+            for (int f = 0; f < spec.Families.Count; f++) { tokens.Add(MarkerOf(spec.Families[f].Name)); roles.Add(TokenRole.Marker); families.Add(f); }
         Tokens = tokens;
         Roles = roles;
         FamilyOf = families;
         FamilyNames = spec.Families.Select(f => f.Name).ToArray();
         _ids = tokens.Select((t, i) => (t, i)).ToDictionary(p => p.t, p => p.i, StringComparer.Ordinal);
     }
+
+    /// <summary>The context-marker token of a family, <c>&lt;name&gt;</c>.</summary>
+    public static string MarkerOf(string familyName) => $"<{familyName}>";
 
     /// <summary>The tokens in id order.</summary>
     public IReadOnlyList<string> Tokens { get; }

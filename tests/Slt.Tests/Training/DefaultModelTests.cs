@@ -7,6 +7,7 @@ using Xunit.Abstractions;
 namespace Slt.Tests.Training;
 
 /// <summary>Trains the default recipe once per test run (or reuses this build's cached result) and checks what it learned.</summary>
+[Collection(SequentialTorchCollection.Name)]
 public sealed class DefaultModelTests(ITestOutputHelper output)
 {
     [Fact]

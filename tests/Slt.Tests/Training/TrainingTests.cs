@@ -5,6 +5,7 @@ using Slt.Truth;
 
 namespace Slt.Tests.Training;
 
+[Collection(SequentialTorchCollection.Name)]
 public sealed class TrainingTests
 {
     internal static TrainingRunConfig Tiny(long seed) => new(

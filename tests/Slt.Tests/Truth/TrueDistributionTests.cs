@@ -5,11 +5,11 @@ namespace Slt.Tests.Truth;
 public sealed class TrueDistributionTests
 {
     /// <summary>A small spec whose Bayes mixture can be checked against brute-force sums over task paths.</summary>
-    private static CorpusSpec Small(double burstiness) => new(
+    private static CorpusSpec Small(double burstiness, bool markers = false) => new(
         "small", 5, 6,
         [new TokenFamily("a", ["a1", "a2", "a3"], ["n1", "n2", "n3"]), new TokenFamily("b", ["b1", "b2"], ["m1", "m2"])],
         ["and"], TasksPerFamily: 2, ZipfExponent: 1, Burstiness: burstiness, TaskConcentration: 0.5, SharedWeight: 0.2,
-        ConnectiveProbability: 0.4, SampleWindows: 8);
+        ConnectiveProbability: 0.4, SampleWindows: 8, FamilyMarkers: markers);
 
     [Fact]
     public void ConditionalsAreProbabilityDistributions()
@@ -32,12 +32,13 @@ public sealed class TrueDistributionTests
     }
 
     [Theory]
-    [InlineData(1.0)]
-    [InlineData(0.7)]
-    public void BayesMixtureMatchesBruteForceSumOverTaskPaths(double burstiness)
+    [InlineData(1.0, false)]
+    [InlineData(0.7, false)]
+    [InlineData(1.0, true)]
+    public void BayesMixtureMatchesBruteForceSumOverTaskPaths(double burstiness, bool markers)
     {
         // q(t_{l+1} | t_1..t_l) = P(t_1..t_{l+1}) / P(t_1..t_l), each joint summed over every path of hidden tasks.
-        var truth = new TrueDistribution(Small(burstiness));
+        var truth = new TrueDistribution(Small(burstiness, markers));
         var sample = new CorpusGenerator(truth).Sample(6, 11);
         int v = truth.Vocabulary.Count, k = truth.TaskCount;
         double b = burstiness;
@@ -85,6 +86,24 @@ public sealed class TrueDistributionTests
             "data/default.sample.txt differs from the spec's sample; regenerate it with `slt corpus --spec data/default.corpus.json --out data/default.sample.txt`.");
         string other = new CorpusGenerator(truth).Sample(truth.Spec.SampleWindows, truth.Spec.Seed + 1).ToText();
         Assert.NotEqual(first, other);
+    }
+
+    [Fact]
+    public void FamilyMarkerNamesTheFamilyButNotTheTask()
+    {
+        var spec = CorpusSpec.Default with { FamilyMarkers = true };
+        var truth = new TrueDistribution(spec);
+        var sample = new CorpusGenerator(truth).Sample(20, 4);
+        for (int w = 0; w < sample.Count; w++)
+        {
+            int family = truth.Tasks[sample.TasksOf(w)[0]].Family;
+            Assert.Equal(Vocabulary.MarkerOf(spec.Families[family].Name), truth.Vocabulary.Tokens[sample.Window(w)[0]]);
+            Assert.DoesNotContain(sample.Window(w)[1..].ToArray(), t => truth.Vocabulary.Roles[t] == TokenRole.Marker);
+        }
+        double[] posterior = truth.TaskPosterior([truth.Vocabulary.Id("<zoo>")]);
+        double zooMass = truth.Tasks.Where(t => t.Family == 1).Sum(t => t.Prior);
+        foreach (var task in truth.Tasks)
+            Assert.Equal(task.Family == 1 ? task.Prior / zooMass : 0, posterior[task.Index], 12);
     }
 
     [Fact]
