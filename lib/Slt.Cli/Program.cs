@@ -13,5 +13,7 @@ app.Configure(config =>
     config.AddCommand<TrainCommand>("train").WithDescription("Train the transformer on a corpus; per-length losses at log-spaced checkpoints.");
     config.AddCommand<CorpusCommand>("corpus").WithDescription("Write (or preview) the sample corpus of a corpus spec.");
     config.AddCommand<KlCommand>("kl").WithDescription("Per-length loss L^l, entropy S^l and KL K^l (with standard errors) of a checkpoint.");
+    config.AddCommand<ReproduceCommand>("reproduce")
+        .WithDescription("Re-execute every notebook in order and write executed notebooks and offline HTML write-ups (artifacts/index.html).");
 });
 return CliErrors.Run(app, args);

@@ -16,23 +16,29 @@ namespace Slt.Presentation;
 /// <param name="Height">Pixels; null for the renderer's default.</param>
 public sealed record Figure(string Title, IReadOnlyList<Trace> Traces, Axis X, Axis Y, int? Width = null, int? Height = null)
 {
-    private static readonly JsonSerializerOptions Json = new()
+    internal static readonly JsonSerializerOptions JsonOptions = new()
     {
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
     };
 
-    public string ToJson() => JsonSerializer.Serialize(this, Json);
+    public string ToJson() => JsonSerializer.Serialize(this, JsonOptions);
 
     public static Figure FromJson(string json) =>
-        JsonSerializer.Deserialize<Figure>(json, Json) ?? throw new InvalidDataException("A figure's JSON was empty.");
+        JsonSerializer.Deserialize<Figure>(json, JsonOptions) ?? throw new InvalidDataException("A figure's JSON was empty.");
 
     /// <summary>Places figures side by side in a grid (rendered as a subplot grid).</summary>
     public static FigureGrid Grid(int columns, params Figure[] figures) => new(columns, figures);
 }
 
 /// <summary>Several figures laid out in <paramref name="Columns"/> columns.</summary>
-public sealed record FigureGrid(int Columns, IReadOnlyList<Figure> Figures);
+public sealed record FigureGrid(int Columns, IReadOnlyList<Figure> Figures)
+{
+    public string ToJson() => JsonSerializer.Serialize(this, Figure.JsonOptions);
+
+    public static FigureGrid FromJson(string json) =>
+        JsonSerializer.Deserialize<FigureGrid>(json, Figure.JsonOptions) ?? throw new InvalidDataException("A figure grid's JSON was empty.");
+}
 
 /// <summary>An axis: its label, and whether it is logarithmic.</summary>
 public sealed record Axis(string Title, bool Log = false, double? Min = null, double? Max = null);
