@@ -43,6 +43,8 @@ public sealed class TrainingTests
             Assert.Equal(Tiny(1).Corpus.ToJson(), header.CorpusSpecJson);
             Assert.Equal(run.Checkpoints.Count * (Tiny(1).Corpus.ContextLength - 1), run.ToDataFrame().Rows.Count);
             Assert.Equal(run.Checkpoints.Count - 1, run.ToFigure().Traces.Count);
+            Assert.Equal(run.Checkpoints.Count, run.LossByLengthFigure().Traces.Count); // one per trained checkpoint, plus S^l
+            Assert.Equal(run.Checkpoints.Count, run.CheckpointTable().Rows.Count);
         }
         finally { Directory.Delete(dir, recursive: true); }
     }
