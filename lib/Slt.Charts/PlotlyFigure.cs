@@ -72,7 +72,7 @@ public static class PlotlyFigure
         if (figure.Traces.Count == 0) throw new ArgumentException($"Figure '{figure.Title}' has no traces.", nameof(figure));
         var chart = figure.Traces.Count == 1 ? DrawTrace(figure.Traces[0]) : CSharpChart.Combine(figure.Traces.Select(DrawTrace));
         chart = Plotly.NET.CSharp.GenericChartExtensions.WithXAxisStyle<double, double, string>(chart,
-            TitleText: figure.X.Title, AxisType: AxisType(figure.X));
+            TitleText: figure.X.Title, AxisType: HorizontalAxisType(figure));
         chart = Plotly.NET.CSharp.GenericChartExtensions.WithYAxisStyle<double, double, string>(chart,
             TitleText: figure.Y.Title, AxisType: AxisType(figure.Y));
         chart = WithRange(chart, figure.X, x: true);
@@ -82,6 +82,10 @@ public static class PlotlyFigure
             chart = Plotly.NET.CSharp.GenericChartExtensions.WithSize(chart, Width: figure.Width ?? 700, Height: figure.Height ?? 450);
         return chart;
     }
+
+    /// <summary>Bars sit at categories, so their axis is categorical; a forced linear axis would draw nothing.</summary>
+    private static StyleParam.AxisType HorizontalAxisType(Figure figure) =>
+        figure.Traces.Any(t => t is BarTrace) && !figure.X.Log ? StyleParam.AxisType.Category : AxisType(figure.X);
 
     private static StyleParam.AxisType AxisType(Axis axis) => axis.Log ? StyleParam.AxisType.Log : StyleParam.AxisType.Linear;
 

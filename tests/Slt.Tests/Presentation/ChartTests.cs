@@ -43,6 +43,18 @@ public sealed class ChartTests
     }
 
     [Fact]
+    public void BarsGetACategoricalAxisSoTheyAreDrawn()
+    {
+        var bars = new Figure("next token", [new BarTrace("q", ["red", "blue"], [0.7, 0.3]), new BarTrace("p", ["red", "blue"], [0.6, 0.4])],
+            new Axis("token"), new Axis("probability"));
+        using var json = JsonDocument.Parse(bars.ToPlotlyJson());
+        Assert.Equal("category", json.RootElement.GetProperty("layout").GetProperty("xaxis").GetProperty("type").GetString());
+        var lines = new Figure("curve", [new LineTrace("a", [0, 1], [0, 1])], new Axis("x"), new Axis("y"));
+        using var lineJson = JsonDocument.Parse(lines.ToPlotlyJson());
+        Assert.Equal("linear", lineJson.RootElement.GetProperty("layout").GetProperty("xaxis").GetProperty("type").GetString());
+    }
+
+    [Fact]
     public void GridBecomesSubplotsWithTitles()
     {
         var a = new Figure("left", [new LineTrace("a", [0, 1], [0, 1])], new Axis("x"), new Axis("y"));
