@@ -25,7 +25,7 @@ internal sealed class FreeEnergyCommand : Command<FreeEnergyCommand.Settings>
         public long N { get; init; } = 1000;
 
         [CommandOption("--chains <C>")]
-        public int Chains { get; init; } = 256;
+        public int Chains { get; init; } = 128;
 
         [CommandOption("--seed <SEED>")]
         public long Seed { get; init; } = 1;

@@ -31,7 +31,8 @@ public sealed record ThermodynamicIntegrationSettings
 /// <remarks>
 /// With s = log β the integral is ∫ β E^β[nL_n] ds over [log β₀, 0] (composite Simpson), plus β₀ E^{β₀}[nL_n] for
 /// [0, β₀]. At each β the sampler runs with nβ = β·n and step ε_β = min(ε_max, ε / β), keeping ε·nβ (the step relative
-/// to the posterior's curvature) fixed; ε is the sampler settings' step size, meant for β = 1.
+/// to the posterior's curvature) fixed; ε is the sampler settings' step size, meant for β = 1. Burn-in and sampling at
+/// each β last at least 1/ε_β steps (Langevin time 1).
 /// </remarks>
 public static class FreeEnergy
 {
@@ -90,10 +91,16 @@ public static class FreeEnergy
         double nBeta, double maxStepSize, double n, int index, CancellationToken token)
     {
         double beta = nBeta / n;
+        double eps = Math.Min(maxStepSize, sampler.StepSize / beta);
+        // Burn-in and sampling each span a Langevin time ≥ 1 (ε · steps ≥ 1): enough to cross the prior box, so that
+        // chains started anywhere in it forget their start even at the stiffest β.
+        int span = (int)Math.Min(int.MaxValue / 4, Math.Ceiling(1 / eps));
         var settings = sampler with
         {
             NBeta = nBeta,
-            StepSize = Math.Min(maxStepSize, sampler.StepSize / beta),
+            StepSize = eps,
+            BurnIn = Math.Max(sampler.BurnIn, span),
+            StepsBetweenDraws = Math.Max(sampler.StepsBetweenDraws, (int)Math.Ceiling(span / (double)sampler.Draws)),
             Start = sampler.Box is null ? ChainStart.Optimum : ChainStart.PriorBox,
             Seed = sampler.Seed + 7919 * (index + 1),
         };

@@ -23,8 +23,8 @@ public sealed record ValidationRow(string Group, string Case, double? Estimate, 
 
 /// <summary>
 /// The ground-truth suite of <c>slt validate</c>: λ̂ against E_t[tK] for every potential of ground-truth.md's table at
-/// t = 1000 and 10000 (5%), λ̂ against Aoyagi's λ for rank-0 deep linear networks at n = 100000 (10%; the population-loss
-/// rows are informative), thermodynamic integration against the exact free energy of w₁²w₂² at n = 1000 (2%) with WBIC,
+/// t = 1000 and 10000 (5%), λ̂ against Aoyagi's λ for rank-0 deep linear networks at n = 100000 (10%; the two-layer
+/// population-loss rows are informative), thermodynamic integration against the exact free energy of w₁²w₂² at n = 1000 (2%) with WBIC,
 /// additivity of weight-restricted estimates for w₁² + w₂⁴ (5%), and a far-too-large step reported as divergent.
 /// </summary>
 public static class ValidationSuite
@@ -48,7 +48,9 @@ public static class ValidationSuite
                 string name = $"[{string.Join(",", widths)}] r=0 n=100000 ({(source == LossSource.Sample ? "sample" : "population loss")})";
                 progress?.Report($"deep linear network {name}");
                 var r = GroundTruthCases.EstimateDeepLinear(widths, 0, 100_000, source);
-                rows.Add(Row("dln", name + ": λ̂ vs λ", r, r.Truth!.Lambda, source == LossSource.Sample ? 0.10 : null));
+                // The must-show claim is on the sample loss; for deeper networks the population loss is checked too,
+                // since the sample's finite-n effect (relative size ≈ β = 1/log n) is what moves those estimates.
+                rows.Add(Row("dln", name + ": λ̂ vs λ", r, r.Truth!.Lambda, source == LossSource.Sample || widths.Length > 3 ? 0.10 : null));
             }
         progress?.Report("free energy of \"1,1\" at n = 1000");
         var clock = System.Diagnostics.Stopwatch.StartNew();

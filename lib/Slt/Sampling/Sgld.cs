@@ -17,7 +17,8 @@ namespace Slt.Sampling;
 /// <para>MALA acceptance (Metropolis-adjusted Langevin, Roberts &amp; Tweedie 1996) of each proposal w → w′ with
 /// U = nβL + (γ/2)‖w − w*‖²: α = min(1, exp(U(w) − U(w′) + ‖w′ − w + (ε/2)∇U(w)‖²/(2ε) − ‖w − w′ + (ε/2)∇U(w′)‖²/(2ε))).
 /// The proposal is never rejected (this is SGLD); a low rate says ε is too large for the posterior's curvature.
-/// Not tracked with RMSprop (the proposal is not this Gaussian); with a box the reflection is ignored.</para>
+/// With mini-batches both U(w) and U(w′) are evaluated on the batch of the check step (one extra forward and backward
+/// pass per check). Not tracked with RMSprop (the proposal is not this Gaussian); with a box the reflection is ignored.</para>
 /// </remarks>
 public static class Sgld
 {
@@ -150,6 +151,9 @@ public static class Sgld
                     if (penalty is not null) u += penalty * (gamma / 2);
                     if (checkMala && afterBurnIn)
                     {
+                        // With mini-batches, U(w) and U(w′) must come from the same batch, or the batch-to-batch
+                        // fluctuation of nβL swamps the ratio: re-evaluate the previous point on this step's batch.
+                        if (!fullBatch) RevaluePrevious(group, p, index, prevW, prevG, prevU, anchor, batch, nBeta, gamma);
                         Tensor? forward = null, backward = null;
                         for (int i = 0; i < p.Length; i++)
                         {
@@ -216,6 +220,38 @@ public static class Sgld
         var mean = ToDoubles(lossSum / denominator);
         var accept = trackMala && acceptCount > 0 ? ToDoubles(acceptSum / acceptCount) : Enumerable.Repeat(double.NaN, size).ToArray();
         return new GroupResult(baseline, drawsOut, mean, accept, dimension);
+    }
+
+    private static void RevaluePrevious(ChainGroup group, Tensor[] p, int[] index, Tensor[] prevW, Tensor[] prevG, Tensor prevU,
+        Tensor[] anchor, Tensor? batch, double nBeta, double gamma)
+    {
+        var current = p.Select(t => t.clone()).ToArray();
+        for (int i = 0; i < p.Length; i++) p[i].copy_(prevW[i]);
+        using (enable_grad())
+        {
+            Tensor loss;
+            IList<Tensor> grads;
+            if (group.LossAndGradient(batch) is var (closedLoss, allGrads))
+            {
+                loss = closedLoss;
+                grads = index.Select(i => allGrads[i]).ToArray();
+            }
+            else
+            {
+                loss = group.Loss(batch);
+                grads = autograd.grad([loss.sum()], p, allow_unused: true);
+            }
+            var u = loss.detach() * nBeta;
+            for (int i = 0; i < p.Length; i++)
+            {
+                var g = grads[i] is { IsInvalid: false } gi ? gi.detach() : zeros_like(p[i]);
+                var diff = p[i] - anchor[i];
+                prevG[i].copy_(gamma == 0 ? g * nBeta : g * nBeta + diff * gamma);
+                if (gamma != 0) u += group.PerChainSum(diff.square()) * (gamma / 2);
+            }
+            prevU.copy_(u);
+        }
+        for (int i = 0; i < p.Length; i++) p[i].copy_(current[i]);
     }
 
     /// <summary>Folds values back into [lower, upper] by reflection at the walls (a triangle wave of period 2(upper − lower)).</summary>

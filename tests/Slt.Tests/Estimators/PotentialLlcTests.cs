@@ -48,6 +48,18 @@ public sealed class PotentialLlcTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void RmsPropPreconditionedSgldStaysNearExactValueOnAQuadratic()
+    {
+        TorchRuntime.Initialize();
+        var potential = NormalCrossingPotential.Parse("0,1");
+        var settings = GroundTruthCases.PotentialSettings(potential, 1000, chains: 64) with { RmsPropDecay = 0.999, StepSize = 1e-3 };
+        var result = LocalLearningCoefficient.Estimate(new PotentialTarget(potential), settings);
+        output.WriteLine($"pSGLD: λ̂ = {result.Mean:F4} ± {result.StandardError:F4} (exact 0.5); MALA {result.Diagnostics.MalaAcceptance} (not tracked)");
+        Assert.True(double.IsNaN(result.Diagnostics.MalaAcceptance));
+        Assert.True(Math.Abs(result.Mean!.Value - 0.5) <= 0.1 * 0.5, $"λ̂ = {result.Mean:F4}");
+    }
+
+    [Fact]
     public void UnknownParameterNameIsAClearError()
     {
         TorchRuntime.Initialize();
