@@ -16,11 +16,18 @@ internal sealed class ValidateCommand : Command<ValidateCommand.Settings>
         [CommandOption("--json")]
         [Description("Print the rows as JSON.")]
         public bool Json { get; init; }
+
+        [CommandOption("--threads <N>")]
+        [Description("libtorch threads (default 1: the suite's tensors are tiny, and one thread is fastest for them).")]
+        public int Threads { get; init; } = 1;
+
+        public override ValidationResult Validate() =>
+            Threads < 1 ? ValidationResult.Error($"--threads must be ≥ 1, got {Threads}.") : ValidationResult.Success();
     }
 
     public override int Execute(CommandContext context, Settings o, CancellationToken cancellationToken)
     {
-        TorchRuntime.Initialize();
+        TorchRuntime.Initialize(o.Threads);
         var progress = o.Json ? null : new Progress.InlineText(s => AnsiConsole.MarkupLine($"[grey]running {Markup.Escape(s)}[/]"));
         var rows = ValidationSuite.Run(progress, cancellationToken);
         if (o.Json)
