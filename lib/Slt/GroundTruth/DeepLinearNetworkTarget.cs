@@ -1,3 +1,4 @@
+using Slt.Platform;
 using Slt.Sampling;
 using static TorchSharp.torch;
 
@@ -163,12 +164,12 @@ public sealed class DeepLinearNetworkTarget : ITemperedTarget, IDisposable
             {
                 var linear = (a * _t._sxy.t()).sum([1, 2]);
                 var quadratic = (a.matmul(_t._sxx) * a).sum([1, 2]);
-                return (quadratic - 2 * linear + _t._syy) / (2.0 * _t.SampleSize);
+                return (quadratic - linear * Scalars.Of(2.0) + Scalars.Of(_t._syy)) / Scalars.Of(2.0 * _t.SampleSize);
             }
             var x = _t._x.index(batch);
             var y = _t._y.index(batch);
             var residual = y.t().unsqueeze(0) - a.matmul(x.t());
-            return residual.square().sum([1, 2]) / (2.0 * batch.shape[0]);
+            return residual.square().sum([1, 2]) / Scalars.Of(2.0 * batch.shape[0]);
         }
 
         // Full batch in closed form: ∂L/∂A = (A S_xx − S_xyᵀ)/n, ∂L/∂B_j = (B_L⋯B_{j+1})ᵀ ∂L/∂A (B_{j−1}⋯B_1)ᵀ.
@@ -182,8 +183,8 @@ public sealed class DeepLinearNetworkTarget : ITemperedTarget, IDisposable
             for (int j = 1; j < layers; j++) prefix[j] = b[j].matmul(prefix[j - 1]);
             var a = prefix[^1];
             var asxx = a.matmul(_t._sxx);
-            var loss = ((asxx * a).sum([1, 2]) - 2 * (a * _t._sxy.t()).sum([1, 2]) + _t._syy) / (2.0 * _t.SampleSize);
-            var gradA = (asxx - _t._sxy.t()) / (double)_t.SampleSize;
+            var loss = ((asxx * a).sum([1, 2]) - (a * _t._sxy.t()).sum([1, 2]) * Scalars.Of(2.0) + Scalars.Of(_t._syy)) / Scalars.Of(2.0 * _t.SampleSize);
+            var gradA = (asxx - _t._sxy.t()) / Scalars.Of((double)_t.SampleSize);
             var grads = new Tensor[layers];
             var left = gradA; // (B_L ⋯ B_{j+1})ᵀ ∂L/∂A, built from the top
             for (int j = layers - 1; j >= 0; j--)

@@ -1,3 +1,4 @@
+using Slt.Platform;
 using System.Globalization;
 using static TorchSharp.torch;
 
@@ -82,7 +83,7 @@ public sealed record NormalCrossingPotential
             for (int i = 0; i < Dimension; i++)
             {
                 if (term[i] == 0) continue;
-                var f = term[i] == 1 ? w[i].square() : w[i].square().pow(term[i]);
+                var f = term[i] == 1 ? w[i].square() : w[i].square().pow(Scalars.Of((long)term[i]));
                 p = p is null ? f : p * f;
             }
             sum = sum is null ? p! : sum + p!;

@@ -1,3 +1,4 @@
+using Slt.Platform;
 using Slt.Sampling;
 using static TorchSharp.torch;
 
@@ -48,7 +49,7 @@ public sealed record PotentialTarget(NormalCrossingPotential Potential, long Sam
             {
                 var factors = new Tensor?[w.Length];
                 for (int i = 0; i < w.Length; i++)
-                    if (term[i] > 0) factors[i] = term[i] == 1 ? square[i] : square[i].pow(term[i]);
+                    if (term[i] > 0) factors[i] = term[i] == 1 ? square[i] : square[i].pow(Scalars.Of((long)term[i]));
                 Tensor? product = null;
                 foreach (var f in factors) if (f is not null) product = product is null ? f : product * f;
                 loss = loss is null ? product! : loss + product!;
@@ -58,7 +59,7 @@ public sealed record PotentialTarget(NormalCrossingPotential Potential, long Sam
                     Tensor? others = null;
                     for (int l = 0; l < w.Length; l++)
                         if (l != i && factors[l] is not null) others = others is null ? factors[l]! : others * factors[l]!;
-                    var own = term[i] == 1 ? w[i] * 2.0 : square[i].pow(term[i] - 1) * w[i] * (2.0 * term[i]);
+                    var own = term[i] == 1 ? w[i] * Scalars.Of(2.0) : square[i].pow(Scalars.Of((long)term[i] - 1)) * w[i] * Scalars.Of(2.0 * term[i]);
                     var g = others is null ? own : own * others;
                     grads[i] = grads[i] is null ? g : grads[i]! + g;
                 }

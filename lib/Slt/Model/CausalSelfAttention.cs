@@ -1,3 +1,4 @@
+using Slt.Platform;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -39,9 +40,9 @@ public sealed class CausalSelfAttention : nn.Module<Tensor, Tensor>
         var q = nn.functional.linear(x, wq).view(b, t, h, _headDimension).transpose(1, 2);
         var k = nn.functional.linear(x, wk).view(b, t, h, _headDimension).transpose(1, 2);
         var v = nn.functional.linear(x, wv).view(b, t, h, _headDimension).transpose(1, 2);
-        var scores = q.matmul(k.transpose(-2, -1)).div(Math.Sqrt(_headDimension));
+        var scores = q.matmul(k.transpose(-2, -1)).div(Scalars.Of(Math.Sqrt(_headDimension)));
         using var mask = ones(t, t, dtype: ScalarType.Bool, device: x.device).triu(1);
-        var attention = scores.masked_fill(mask, double.NegativeInfinity).softmax(-1);
+        var attention = scores.masked_fill(mask, Scalars.Of(double.NegativeInfinity)).softmax(-1);
         pattern = keepPattern ? attention : null;
         var mixed = attention.matmul(v).transpose(1, 2).contiguous().view(b, t, h * _headDimension);
         return nn.functional.linear(mixed, wo);

@@ -1,3 +1,4 @@
+using Slt.Platform;
 using System.Diagnostics;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -137,7 +138,7 @@ public static class Sgld
                     // A parameter the loss does not depend on (e.g. w1 in K = w2²) has no gradient: it is zero.
                     g[i] = grads[i] is { IsInvalid: false } gi ? gi : zeros_like(p[i]);
                     if (gamma != 0) diff[i] = p[i] - anchor[i];
-                    if (needGradU) gradU[i] = gamma == 0 ? g[i] * nBeta : g[i] * nBeta + diff[i]! * gamma;
+                    if (needGradU) gradU[i] = gamma == 0 ? g[i] * Scalars.Of(nBeta) : g[i] * Scalars.Of(nBeta) + diff[i]! * Scalars.Of(gamma);
                     if ((checkMala || saveMala) && gamma != 0)
                     {
                         var sq = group.PerChainSum(diff[i]!.square());
@@ -147,8 +148,8 @@ public static class Sgld
                 bool afterBurnIn = step >= s.BurnIn;
                 if (checkMala || saveMala)
                 {
-                    var u = loss.detach() * nBeta;
-                    if (penalty is not null) u += penalty * (gamma / 2);
+                    var u = loss.detach() * Scalars.Of(nBeta);
+                    if (penalty is not null) u += penalty * Scalars.Of(gamma / 2);
                     if (checkMala && afterBurnIn)
                     {
                         // With mini-batches, U(w) and U(w′) must come from the same batch, or the batch-to-batch
@@ -157,13 +158,13 @@ public static class Sgld
                         Tensor? forward = null, backward = null;
                         for (int i = 0; i < p.Length; i++)
                         {
-                            var f = group.PerChainSum((p[i] - prevW[i] + prevG[i] * (eps / 2)).square());
-                            var r = group.PerChainSum((prevW[i] - p[i] + gradU[i]! * (eps / 2)).square());
+                            var f = group.PerChainSum((p[i] - prevW[i] + prevG[i] * Scalars.Of(eps / 2)).square());
+                            var r = group.PerChainSum((prevW[i] - p[i] + gradU[i]! * Scalars.Of(eps / 2)).square());
                             forward = forward is null ? f : forward + f;
                             backward = backward is null ? r : backward + r;
                         }
-                        var logAlpha = prevU - u + (forward! - backward!) / (2 * eps);
-                        acceptSum.add_(logAlpha.clamp_max(0).exp().nan_to_num(0.0).to_type(float64));
+                        var logAlpha = prevU - u + (forward! - backward!) / Scalars.Of(2 * eps);
+                        acceptSum.add_(logAlpha.clamp_max(Scalars.Of(0.0)).exp().nan_to_num(0.0).to_type(float64));
                         acceptCount++;
                     }
                     if (saveMala)
@@ -194,16 +195,16 @@ public static class Sgld
                     if (rms is null)
                     {
                         // Fused: −(ε/2)(nβ g + γ(w − w*)) + √ε ξ without materializing ∇U when MALA does not need it.
-                        p[i].add_(g[i], alpha: -eps / 2 * nBeta);
-                        if (diff[i] is { } d) p[i].add_(d, alpha: -eps / 2 * gamma);
-                        p[i].add_(noise, alpha: sqrtEps);
+                        p[i].add_(g[i], alpha: Scalars.Of(-eps / 2 * nBeta));
+                        if (diff[i] is { } d) p[i].add_(d, alpha: Scalars.Of(-eps / 2 * gamma));
+                        p[i].add_(noise, alpha: Scalars.Of(sqrtEps));
                     }
                     else
                     {
                         double a = s.RmsPropDecay!.Value;
-                        rms[i].mul_(a).addcmul_(gradU[i]!, gradU[i]!, value: 1 - a);
-                        var precondition = 1.0 / (rms[i].sqrt() + 1e-8);
-                        p[i].add_(gradU[i]! * precondition, alpha: -eps / 2).add_(noise * precondition.sqrt(), alpha: sqrtEps);
+                        rms[i].mul_(Scalars.Of(a)).addcmul_(gradU[i]!, gradU[i]!, value: Scalars.Of(1 - a));
+                        var precondition = (rms[i].sqrt() + Scalars.Of(1e-8)).reciprocal();
+                        p[i].add_(gradU[i]! * precondition, alpha: Scalars.Of(-eps / 2)).add_(noise * precondition.sqrt(), alpha: Scalars.Of(sqrtEps));
                     }
                     if (s.Box is PriorBox box) Reflect(p[i], box);
                 }
@@ -241,7 +242,7 @@ public static class Sgld
                 loss = group.Loss(batch);
                 grads = autograd.grad([loss.sum()], p, allow_unused: true);
             }
-            var u = loss.detach() * nBeta;
+            var u = loss.detach() * Scalars.Of(nBeta);
             for (int i = 0; i < p.Length; i++)
             {
                 var g = grads[i] is { IsInvalid: false } gi ? gi.detach() : zeros_like(p[i]);
@@ -258,8 +259,8 @@ public static class Sgld
     public static void Reflect(Tensor w, PriorBox box)
     {
         double width = box.Upper - box.Lower;
-        var folded = (w - box.Lower).remainder(2 * width);
-        w.copy_(box.Upper - (folded - width).abs());
+        var folded = (w - Scalars.Of(box.Lower)).remainder(Scalars.Of(2 * width));
+        w.copy_((folded - Scalars.Of(width)).abs().neg().add_(Scalars.Of(box.Upper)));
     }
 
     private static double[] ToDoubles(Tensor t) => t.detach().to_type(float64).cpu().contiguous().data<double>().ToArray();
