@@ -111,18 +111,7 @@ public static class Sgld
             token.ThrowIfCancellationRequested();
             using var scope = NewDisposeScope();
             Tensor? batch = fullBatch ? null : randint(target.DataSize, [s.BatchSize!.Value], dtype: int64, device: device, generator: gen);
-            Tensor loss;
-            IList<Tensor> grads;
-            if (group.LossAndGradient(batch) is var (closedLoss, allGrads))
-            {
-                loss = closedLoss;
-                grads = index.Select(i => allGrads[i]).ToArray();
-            }
-            else
-            {
-                loss = group.Loss(batch);
-                grads = autograd.grad([loss.sum()], p, allow_unused: true);
-            }
+            var (loss, grads) = LossAndGradients(group, p, index, batch);
             using (no_grad())
             {
                 // MALA on every MalaEvery-th proposal: the state before it is saved at step ≡ −1, checked at step ≡ 0.
@@ -223,6 +212,15 @@ public static class Sgld
         return new GroupResult(baseline, drawsOut, mean, accept, dimension);
     }
 
+    /// <summary>L(w) per chain and ∇L for the sampled parameters: closed form where the target has one, else autograd.</summary>
+    private static (Tensor Loss, IList<Tensor> Gradients) LossAndGradients(ChainGroup group, Tensor[] p, int[] index, Tensor? batch)
+    {
+        if (group.LossAndGradient(batch) is var (closedLoss, allGrads))
+            return (closedLoss, index.Select(i => allGrads[i]).ToArray());
+        var loss = group.Loss(batch);
+        return (loss, autograd.grad([loss.sum()], p, allow_unused: true));
+    }
+
     private static void RevaluePrevious(ChainGroup group, Tensor[] p, int[] index, Tensor[] prevW, Tensor[] prevG, Tensor prevU,
         Tensor[] anchor, Tensor? batch, double nBeta, double gamma)
     {
@@ -230,24 +228,13 @@ public static class Sgld
         for (int i = 0; i < p.Length; i++) p[i].copy_(prevW[i]);
         using (enable_grad())
         {
-            Tensor loss;
-            IList<Tensor> grads;
-            if (group.LossAndGradient(batch) is var (closedLoss, allGrads))
-            {
-                loss = closedLoss;
-                grads = index.Select(i => allGrads[i]).ToArray();
-            }
-            else
-            {
-                loss = group.Loss(batch);
-                grads = autograd.grad([loss.sum()], p, allow_unused: true);
-            }
+            var (loss, grads) = LossAndGradients(group, p, index, batch);
             var u = loss.detach() * Scalars.Of(nBeta);
             for (int i = 0; i < p.Length; i++)
             {
                 var g = grads[i] is { IsInvalid: false } gi ? gi.detach() : zeros_like(p[i]);
                 var diff = p[i] - anchor[i];
-                prevG[i].copy_(gamma == 0 ? g * nBeta : g * nBeta + diff * gamma);
+                prevG[i].copy_(gamma == 0 ? g * Scalars.Of(nBeta) : g * Scalars.Of(nBeta) + diff * Scalars.Of(gamma));
                 if (gamma != 0) u += group.PerChainSum(diff.square()) * (gamma / 2);
             }
             prevU.copy_(u);

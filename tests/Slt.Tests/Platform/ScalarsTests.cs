@@ -52,7 +52,7 @@ public sealed class ScalarsTests
                 var y = ones(8, dtype: ScalarType.Float64);
                 try
                 {
-                    x.add_(y, alpha: Scalars.Of(0.5)).mul_(Scalars.Of(2.0)).sub_(y, alpha: Scalars.Of(1.0));
+                    x.add_(y, alpha: Scalars.Of(0.5)).mul_(Scalars.Of(2.0)).add_(y, alpha: Scalars.Of(-1.0));
                     total += x.sum().item<double>();
                 }
                 catch (System.Runtime.InteropServices.ExternalException)
