@@ -35,7 +35,21 @@ public static class PlotlyFigure
         int? height = grid.Figures.Max(f => f.Height) is int h ? h * rows : null;
         if (width is not null || height is not null)
             combined = Plotly.NET.CSharp.GenericChartExtensions.WithSize(combined, Width: width ?? 900, Height: height ?? 400 * rows);
-        return GenericChart.toFigureJson(combined);
+        return WithOneSharedColorbar(GenericChart.toFigureJson(combined), grid);
+    }
+
+    /// <summary>
+    /// Heatmaps of one quantity (the same colour-bar title in every panel) share one colour bar: Plotly would draw one
+    /// per panel, all at the same place, on top of each other.
+    /// </summary>
+    private static string WithOneSharedColorbar(string plotlyJson, FigureGrid grid)
+    {
+        var titles = grid.Figures.SelectMany(f => f.Traces).OfType<HeatmapTrace>().Select(t => t.ColorbarTitle).ToList();
+        if (titles.Count < 2 || titles[0] is null || titles.Any(t => t != titles[0])) return plotlyJson;
+        var json = System.Text.Json.Nodes.JsonNode.Parse(plotlyJson)!;
+        var heatmaps = json["data"]!.AsArray().Where(t => (string?)t!["type"] == "heatmap").ToList();
+        foreach (var heatmap in heatmaps.Take(heatmaps.Count - 1)) heatmap!["showscale"] = false;
+        return json.ToJsonString();
     }
 
     /// <summary>The plotly.js source that Plotly.NET ships (embedded in its assembly; no network).</summary>

@@ -55,6 +55,17 @@ public sealed class ChartTests
     }
 
     [Fact]
+    public void GridOfHeatmapsOfOneQuantityShowsOneColourBar()
+    {
+        Figure Map(string title) => new(title, [new HeatmapTrace("p", [0, 1], [0, 1], [[0, 1], [1, 0]], ColorbarTitle: "density / max")],
+            new Axis("w1"), new Axis("w2"));
+        using var json = JsonDocument.Parse(Figure.Grid(3, Map("n = 1"), Map("n = 10"), Map("n = 100")).ToPlotlyJson());
+        var shown = json.RootElement.GetProperty("data").EnumerateArray()
+            .Select(t => !t.TryGetProperty("showscale", out var s) || s.GetBoolean()).ToList();
+        Assert.Equal([false, false, true], shown);
+    }
+
+    [Fact]
     public void GridBecomesSubplotsWithTitles()
     {
         var a = new Figure("left", [new LineTrace("a", [0, 1], [0, 1])], new Axis("x"), new Axis("y"));
