@@ -45,7 +45,8 @@ public sealed record TrainingRun(TrainingRunConfig Configuration, IReadOnlyList<
     public DataFrame CheckpointTable() => new(
         new PrimitiveDataFrameColumn<int>("step", Checkpoints.Select(c => c.Step)),
         new DoubleDataFrameColumn("learning_rate", Checkpoints.Select(c => c.LearningRate)),
-        new DoubleDataFrameColumn("batch_loss", Checkpoints.Select(c => c.BatchLoss)),
+        // No step has been taken at step 0: an empty cell, not NaN.
+        new DoubleDataFrameColumn("batch_loss", Checkpoints.Select(c => double.IsNaN(c.BatchLoss) ? (double?)null : c.BatchLoss)),
         new DoubleDataFrameColumn("L_per_token", Checkpoints.Select(c => c.Evaluation.MeanCrossEntropy)),
         new DoubleDataFrameColumn("K_total", Checkpoints.Select(c => c.Evaluation.TotalKl)),
         new DoubleDataFrameColumn("captured_gain", Checkpoints.Select(c => c.Evaluation.CapturedGainFraction)));

@@ -44,7 +44,10 @@ public sealed class TrainingTests
             Assert.Equal(run.Checkpoints.Count * (Tiny(1).Corpus.ContextLength - 1), run.ToDataFrame().Rows.Count);
             Assert.Equal(run.Checkpoints.Count - 1, run.ToFigure().Traces.Count);
             Assert.Equal(run.Checkpoints.Count, run.LossByLengthFigure().Traces.Count); // one per trained checkpoint, plus S^l
-            Assert.Equal(run.Checkpoints.Count, run.CheckpointTable().Rows.Count);
+            var table = run.CheckpointTable();
+            Assert.Equal(run.Checkpoints.Count, table.Rows.Count);
+            Assert.Null(table["batch_loss"][0]); // no step taken yet: empty, not NaN
+            Assert.All(Enumerable.Range(1, (int)table.Rows.Count - 1), i => Assert.IsType<double>(table["batch_loss"][i]));
         }
         finally { Directory.Delete(dir, recursive: true); }
     }
