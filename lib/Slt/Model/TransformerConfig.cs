@@ -25,12 +25,7 @@ public sealed record TransformerConfig(
     int MlpDimension = 0,
     bool LayerNorm = true)
 {
-    private static readonly JsonSerializerOptions JsonOptions = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
-        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
-        WriteIndented = true,
-    };
+    private static JsonSerializerOptions JsonOptions => Configuration.ConfigurationJson.Options;
 
     /// <summary>d / heads.</summary>
     [JsonIgnore]

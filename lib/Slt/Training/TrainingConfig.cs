@@ -32,12 +32,7 @@ public sealed record TrainingConfig(
     int EvaluationWindows = 512,
     int Checkpoints = 14)
 {
-    internal static readonly JsonSerializerOptions JsonOptions = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
-        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
-        WriteIndented = true,
-    };
+    internal static JsonSerializerOptions JsonOptions => Configuration.ConfigurationJson.Options;
 
     public TrainingConfig Validate()
     {

@@ -48,14 +48,7 @@ public sealed record CorpusSpec(
     int SampleWindows = 256,
     bool FamilyMarkers = false)
 {
-    private static readonly JsonSerializerOptions JsonOptions = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
-        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
-        WriteIndented = true,
-        ReadCommentHandling = JsonCommentHandling.Skip,
-        AllowTrailingCommas = true,
-    };
+    private static JsonSerializerOptions JsonOptions => Configuration.ConfigurationJson.Options;
 
     /// <summary>Number of tasks, <c>TasksPerFamily × Families.Count</c>.</summary>
     [JsonIgnore]
