@@ -1,0 +1,176 @@
+using Slt.Estimators;
+using Slt.GroundTruth;
+using Slt.Platform;
+using Slt.Sampling;
+using Xunit.Abstractions;
+using static TorchSharp.torch;
+
+namespace Slt.Tests.Sampling;
+
+[Collection(Slt.Tests.Estimators.SamplingCollection.Name)]
+public sealed class SgldTests(ITestOutputHelper output)
+{
+    [Fact]
+    public void ReflectionFoldsValuesIntoTheBox()
+    {
+        TorchRuntime.Initialize();
+        var w = tensor(new[] { -3.5, -1.2, 0.3, 1.0, 1.7, 4.2 });
+        Sgld.Reflect(w, PriorBox.Symmetric(1));
+        Assert.Equal(new[] { 0.5, -0.8, 0.3, 1.0, 0.3, 0.2 }, w.data<double>().ToArray().Select(x => Math.Round(x, 12)));
+    }
+
+    [Fact]
+    public void ReflectionKeepsEveryValueInAnAsymmetricBoxAndIsTheIdentityInside()
+    {
+        TorchRuntime.Initialize();
+        var box = new PriorBox(0.5, 2.0);
+        var wild = randn(10_000, dtype: ScalarType.Float64, generator: new Generator(5)) * 40;
+        Sgld.Reflect(wild, box);
+        Assert.True(wild.ge(0.5).all().item<bool>() && wild.le(2.0).all().item<bool>(), "a value left the box");
+        var inside = linspace(0.5, 2.0, 301, dtype: ScalarType.Float64);
+        var copy = inside.clone();
+        Sgld.Reflect(copy, box);
+        Assert.True(copy.allclose(inside, rtol: 0, atol: 1e-12), "reflection moved a value that was already in the box");
+    }
+
+    [Fact]
+    public void SameSeedGivesIdenticalDrawsAndOtherSeedsDiffer()
+    {
+        TorchRuntime.Initialize();
+        var target = new PotentialTarget(NormalCrossingPotential.Parse("1,1"));
+        var s = new SgldSettings { NBeta = 100, StepSize = 1e-3, Chains = 3, BurnIn = 50, Draws = 20, Box = PriorBox.Symmetric(1), Seed = 4 };
+        var a = Sgld.Run(target, s);
+        var b = Sgld.Run(target, s);
+        var c = Sgld.Run(target, s with { Seed = 5 });
+        for (int chain = 0; chain < s.Chains; chain++)
+        {
+            Assert.Equal(a.Draws[chain], b.Draws[chain]);
+            Assert.NotEqual(a.Draws[chain], c.Draws[chain]);
+        }
+        Assert.Equal(a.MalaAcceptance, b.MalaAcceptance);
+        // The chains of one run are independent streams, not copies of one another.
+        Assert.NotEqual(a.Draws[0], a.Draws[1]);
+    }
+
+    [Fact]
+    public void UnknownParameterNameIsAClearError()
+    {
+        TorchRuntime.Initialize();
+        var target = new PotentialTarget(NormalCrossingPotential.Parse("1,1"));
+        var e = Assert.Throws<ArgumentException>(() => Sgld.Run(target, new SgldSettings { SampledParameters = ["w3"], NBeta = 10 }));
+        Assert.Contains("'w3'", e.Message);
+        Assert.Contains("w1, w2", e.Message);
+    }
+
+    [Fact]
+    public void MiniBatchesOnATargetWithoutDataAreAClearError()
+    {
+        TorchRuntime.Initialize();
+        var target = new PotentialTarget(NormalCrossingPotential.Parse("1,1"));
+        var e = Assert.Throws<ArgumentException>(() => Sgld.Run(target, new SgldSettings { BatchSize = 32, NBeta = 10 }));
+        Assert.Contains("BatchSize 32", e.Message);
+        Assert.Contains("no data", e.Message);
+    }
+
+    [Fact]
+    public void StartInThePriorBoxWithoutABoxIsAClearError()
+    {
+        TorchRuntime.Initialize();
+        var target = new PotentialTarget(NormalCrossingPotential.Parse("1,1"));
+        var e = Assert.Throws<ArgumentException>(() => Sgld.Run(target, new SgldSettings { Start = ChainStart.PriorBox, NBeta = 10 }));
+        Assert.Contains("PriorBox", e.Message);
+        Assert.Contains("Box", e.Message);
+    }
+
+    [Fact]
+    public void InvalidSettingsNameTheParameter()
+    {
+        Assert.Equal("StepSize", Assert.Throws<ArgumentOutOfRangeException>(() => new SgldSettings { StepSize = -1 }).ParamName);
+        Assert.Equal("NBeta", Assert.Throws<ArgumentOutOfRangeException>(() => new SgldSettings { NBeta = 0 }).ParamName);
+        Assert.Equal("Localization", Assert.Throws<ArgumentOutOfRangeException>(() => new SgldSettings { Localization = double.NaN }).ParamName);
+        Assert.Equal("Chains", Assert.Throws<ArgumentOutOfRangeException>(() => new SgldSettings { Chains = 0 }).ParamName);
+        Assert.Equal("RmsPropDecay", Assert.Throws<ArgumentOutOfRangeException>(() => new SgldSettings { RmsPropDecay = 1 }).ParamName);
+        Assert.Equal("BatchSize", Assert.Throws<ArgumentOutOfRangeException>(() => new SgldSettings { BatchSize = 0 }).ParamName);
+    }
+
+    [Theory]
+    [InlineData(ChainStart.Optimum, false)]
+    [InlineData(ChainStart.PriorBox, false)]
+    [InlineData(ChainStart.Optimum, true)]
+    public void MaskedParametersStayExactlyAtTheOptimum(ChainStart start, bool rmsProp)
+    {
+        TorchRuntime.Initialize();
+        // K = w1² w2² + w2², only w2 sampled: the noise alone would move w1 if the mask leaked.
+        var target = new WatchedTarget(new PotentialTarget(NormalCrossingPotential.Parse("1,1;0,1")), watched: 0);
+        var settings = new SgldSettings
+        {
+            NBeta = 100, StepSize = 1e-3, Chains = 8, BurnIn = 100, Draws = 50, Box = PriorBox.Symmetric(1), Start = start,
+            SampledParameters = ["w2"], RmsPropDecay = rmsProp ? 0.99 : null,
+        };
+        var run = Sgld.Run(target, settings);
+        output.WriteLine($"{start}, RMSprop {rmsProp}: largest |w1 − w1*| seen {target.LargestDeviation}, {target.Evaluations} evaluations");
+        Assert.Equal(["w2"], run.SampledParameters);
+        Assert.Equal(1, run.SampledDimension);
+        Assert.True(target.Evaluations >= settings.TotalSteps);
+        Assert.Equal(0.0, target.LargestDeviation);
+        // The sampled parameter did move.
+        Assert.True(run.Draws.SelectMany(d => d).Distinct().Count() > 10);
+    }
+
+    [Fact]
+    public void MiniBatchSamplingRunsAndAgreesRoughlyWithFullBatch()
+    {
+        TorchRuntime.Initialize();
+        using var target = new DeepLinearNetworkTarget([4, 2, 4], 0, 20_000, seed: 2);
+        var settings = GroundTruthCases.DeepLinearSettings([4, 2, 4], chains: 4) with { BurnIn = 5000, Draws = 100, StepsBetweenDraws = 50 };
+        var full = LocalLearningCoefficient.Estimate(target, settings);
+        var mini = LocalLearningCoefficient.Estimate(target, settings with { BatchSize = 2000 });
+        output.WriteLine($"full {full.Mean:F3}, mini-batch {mini.Mean:F3}, λ = {target.TrueCoefficient.Lambda}");
+        Assert.NotNull(mini.Mean);
+        Assert.True(Math.Abs(mini.Mean!.Value - full.Mean!.Value) <= 0.25 * full.Mean.Value, $"full {full.Mean:F3}, mini-batch {mini.Mean:F3}");
+    }
+
+    /// <summary>A target that passes everything to another and records how far one parameter ever was from w*.</summary>
+    private sealed class WatchedTarget(ITemperedTarget inner, int watched) : ITemperedTarget
+    {
+        public double LargestDeviation { get; private set; }
+        public long Evaluations { get; private set; }
+        public long SampleSize => inner.SampleSize;
+        public IReadOnlyList<string> ParameterNames => inner.ParameterNames;
+        public int MaxChainsPerGroup => inner.MaxChainsPerGroup;
+        public long DataSize => inner.DataSize;
+        public ChainGroup CreateGroup(int chains) => new Group(this, inner.CreateGroup(chains));
+
+        private void Record(ChainGroup group)
+        {
+            using var scope = NewDisposeScope();
+            double deviation = (group.Parameters[watched].detach() - group.Optimum[watched]).abs().max().item<double>();
+            LargestDeviation = Math.Max(LargestDeviation, deviation);
+            Evaluations++;
+        }
+
+        private sealed class Group(WatchedTarget owner, ChainGroup inner) : ChainGroup(inner.Chains)
+        {
+            public override bool HasChainDimension => inner.HasChainDimension;
+            public override IReadOnlyList<Tensor> Parameters => inner.Parameters;
+            public override IReadOnlyList<Tensor> Optimum => inner.Optimum;
+
+            public override Tensor Loss(Tensor? batch)
+            {
+                owner.Record(inner);
+                return inner.Loss(batch);
+            }
+
+            public override (Tensor Loss, Tensor[] Gradients)? LossAndGradient(Tensor? batch)
+            {
+                owner.Record(inner);
+                return inner.LossAndGradient(batch);
+            }
+
+            protected override void Dispose(bool disposing)
+            {
+                if (disposing) inner.Dispose();
+            }
+        }
+    }
+}
