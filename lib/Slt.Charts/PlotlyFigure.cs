@@ -35,7 +35,29 @@ public static class PlotlyFigure
         int? height = grid.Figures.Max(f => f.Height) is int h ? h * rows : null;
         if (width is not null || height is not null)
             combined = Plotly.NET.CSharp.GenericChartExtensions.WithSize(combined, Width: width ?? 900, Height: height ?? 400 * rows);
-        return WithOneSharedColorbar(GenericChart.toFigureJson(combined), grid);
+        return WithOneYAxisTitlePerRow(WithOneSharedColorbar(GenericChart.toFigureJson(combined), grid), grid, columns);
+    }
+
+    /// <summary>
+    /// When every panel has the same y-axis title, only the panels of the left column show it: the others would repeat
+    /// it between the panels.
+    /// </summary>
+    private static string WithOneYAxisTitlePerRow(string plotlyJson, FigureGrid grid, int columns)
+    {
+        if (columns < 2 || grid.Figures.Select(f => f.Y.Title).Distinct().Count() != 1) return plotlyJson;
+        var json = System.Text.Json.Nodes.JsonNode.Parse(plotlyJson)!;
+        var layout = json["layout"]!.AsObject();
+        // Figure i's traces sit on the axes "x{i+1}"/"y{i+1}" (the first without a number): read them off its first trace.
+        var data = json["data"]!.AsArray();
+        int trace = 0;
+        for (int i = 0; i < grid.Figures.Count; i++)
+        {
+            string axis = (string?)data[trace]!["yaxis"] ?? "y";
+            trace += grid.Figures[i].Traces.Count;
+            if (i % columns == 0) continue;
+            if (layout["yaxis" + axis[1..]] is System.Text.Json.Nodes.JsonObject yAxis) yAxis.Remove("title");
+        }
+        return json.ToJsonString();
     }
 
     /// <summary>

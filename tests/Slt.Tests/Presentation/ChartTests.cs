@@ -66,6 +66,25 @@ public sealed class ChartTests
     }
 
     [Fact]
+    public void GridShowsASharedYAxisTitleInTheLeftColumnOnly()
+    {
+        Figure Map(string title, string y = "w2") => new(title, [new HeatmapTrace("p", [0, 1], [0, 1], [[0, 1], [1, 0]], ColorbarTitle: "density")],
+            new Axis("w1"), new Axis(y));
+        string? YTitle(JsonElement layout, string key) =>
+            layout.TryGetProperty(key, out var axis) && axis.TryGetProperty("title", out var title) ? title.GetProperty("text").GetString() : null;
+
+        using var json = JsonDocument.Parse(Figure.Grid(2, Map("a"), Map("b"), Map("c"), Map("d")).ToPlotlyJson());
+        var layout = json.RootElement.GetProperty("layout");
+        Assert.Equal(["w2", null, "w2", null], new[] { "yaxis", "yaxis2", "yaxis3", "yaxis4" }.Select(k => YTitle(layout, k)));
+        Assert.Equal(["w1", "w1", "w1", "w1"], new[] { "xaxis", "xaxis2", "xaxis3", "xaxis4" }
+            .Select(k => layout.GetProperty(k).GetProperty("title").GetProperty("text").GetString()));
+
+        // Different y titles stay on every panel.
+        using var mixed = JsonDocument.Parse(Figure.Grid(2, Map("a"), Map("b", "loss")).ToPlotlyJson());
+        Assert.Equal(["w2", "loss"], new[] { "yaxis", "yaxis2" }.Select(k => YTitle(mixed.RootElement.GetProperty("layout"), k)));
+    }
+
+    [Fact]
     public void GridBecomesSubplotsWithTitles()
     {
         var a = new Figure("left", [new LineTrace("a", [0, 1], [0, 1])], new Axis("x"), new Axis("y"));
