@@ -13,14 +13,15 @@ namespace Slt.Sampling;
 /// </summary>
 /// <remarks>
 /// <para>pSGLD: G = diag(1 / (λ + √v)), v the exponential average (decay α = <see cref="SgldSettings.RmsPropDecay"/>)
-/// of (∇U)², λ = 1e−8. Li et al. let G change along the whole chain and drop
-/// the correction term Γ(w) = Σ_j ∂G_ij/∂w_j that a position-dependent G requires; the result is biased (measured +2.7%
-/// to +16% for E_t[tK] on the potentials w², w⁴, w₁² + w₂⁴ at t = 1000). Here G adapts during burn-in only and is then
-/// frozen at the value from an exponential average of (∇U)² restarted halfway through burn-in and bias-corrected,
-/// v̂ = v / (1 − α^k) as in Adam (the first half holds the transient from w*), so every post-burn-in step is preconditioned Langevin with a constant diagonal G, exact up to the discretization
-/// in ε (each chain has its own G; conditioning on it does not change the target). pSGLD therefore needs BurnIn ≥ 1, and
-/// the burn-in should be long against the averaging length 1 / (1 − α). At an exact critical point (∇U(w*) = 0) the first
-/// steps have v ≈ 0 and G ≈ 1/λ, hence very large moves: use a box or γ &gt; 0 there.</para>
+/// of (∇U)², λ = 1e−8. Li et al. let G change along the whole chain and drop the correction term Γ(w) = Σ_j ∂G_ij/∂w_j
+/// that a position-dependent G requires; the result is biased (measured +2.7% to +16% for E_t[tK] on the potentials w²,
+/// w⁴, w₁² + w₂⁴ at t = 1000). Here G adapts during burn-in only and is then frozen, at the value from an exponential
+/// average of (∇U)² restarted halfway through burn-in (the first half holds the transient from w*) and bias-corrected,
+/// v̂ = v / (1 − α^k) as in Adam. Every post-burn-in step is then preconditioned Langevin with a constant diagonal G,
+/// exact up to the discretization in ε (each chain has its own G; conditioning on it does not change the target).
+/// pSGLD therefore needs BurnIn ≥ 1, and the burn-in should be long against the averaging length 1 / (1 − α). At an
+/// exact critical point (∇U(w*) = 0) the first steps have v ≈ 0 and G ≈ 1/λ, hence very large moves: use a box or γ &gt; 0
+/// there.</para>
 /// Chains are independent: each group of chains draws its noise and mini-batches from its own
 /// <see cref="torch.Generator"/>, seeded from (<see cref="SgldSettings.Seed"/>, group index); a module target has one
 /// chain per group, hence one generator per chain. Same seed, same numbers.

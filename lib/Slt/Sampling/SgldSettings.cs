@@ -82,7 +82,9 @@ public sealed record SgldSettings
     /// <summary>Names of the parameters to sample (the others stay at w*); null samples all (weight-restricted LLC).</summary>
     public IReadOnlyList<string>? SampledParameters { get; init; }
 
-    /// <summary>RMSprop preconditioning (Li et al. 2016, pSGLD) with this decay α ∈ (0, 1); null (default) for plain SGLD.</summary>
+    /// <summary>RMSprop preconditioning (Li et al. 2016, pSGLD) with this decay α ∈ (0, 1); null (default) for plain SGLD.
+    /// The preconditioner adapts during burn-in only and is frozen afterwards (see <see cref="Sgld"/>), so it needs
+    /// BurnIn ≥ 1, and a burn-in long against 1 / (1 − α).</summary>
     public double? RmsPropDecay
     {
         get => _rmsPropDecay;
