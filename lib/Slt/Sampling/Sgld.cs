@@ -229,9 +229,9 @@ public static class Sgld
         double[]? functionalVariance = null;
         if (pointwiseAtOptimum is not null && s.Draws >= 2)
         {
-            // Unbiased per-point variance over the draws, summed over the m points and scaled to the n of L_n.
+            // Unbiased per-point variance over the draws, summed over the m points and scaled to all data points.
             var variance = (pointwiseSquares! - pointwiseSum!.square() / Scalars.Of((double)s.Draws)) / Scalars.Of(s.Draws - 1.0);
-            double scale = (double)target.SampleSize / pointwiseAtOptimum.shape[1];
+            double scale = (double)target.DataSize / pointwiseAtOptimum.shape[1];
             functionalVariance = ToDoubles(variance.clamp_min(Scalars.Of(0.0)).sum(1) * Scalars.Of(scale));
         }
         return new GroupResult(baseline, drawsOut, mean, accept, dimension, functionalVariance);
