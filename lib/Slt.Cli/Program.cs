@@ -8,6 +8,7 @@ app.Configure(config =>
     config.SetApplicationName("slt");
     config.SetApplicationVersion(CliInfo.Version);
     config.PropagateExceptions();
+    config.UseStrictParsing(); // an unknown option is an error, not silently ignored
     config.AddCommand<DoctorCommand>("doctor")
         .WithDescription("Check .NET, TorchSharp, libtorch, devices and the libstdc++ fix; run a tiny forward/backward.");
     config.AddCommand<ReproduceCommand>("reproduce")

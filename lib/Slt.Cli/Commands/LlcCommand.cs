@@ -63,6 +63,10 @@ internal sealed class LlcCommand : Command<LlcCommand.Settings>
         [CommandOption("--draws <D>")]
         public int? Draws { get; init; }
 
+        [CommandOption("--steps-between-draws <STEPS>")]
+        [Description("SGLD steps between recorded draws (default: the validated setting of the case).")]
+        public int? Thin { get; init; }
+
         [CommandOption("--sample <NAMES>")]
         [Description("Comma-separated parameter names to sample (weight-restricted LLC), e.g. w1 or B2.")]
         public string? Sample { get; init; }
@@ -95,6 +99,7 @@ internal sealed class LlcCommand : Command<LlcCommand.Settings>
         Chains = o.Chains ?? s.Chains,
         BurnIn = o.BurnIn ?? s.BurnIn,
         Draws = o.Draws ?? s.Draws,
+        StepsBetweenDraws = o.Thin ?? s.StepsBetweenDraws,
         SampledParameters = o.Sample?.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries),
         Seed = o.Seed,
     };
@@ -128,6 +133,12 @@ internal sealed class LlcCommand : Command<LlcCommand.Settings>
         if (r.Truth?.FiniteT is double f) table.AddRow("exact E_t[tK]", $"{f:F4}");
         if (r.Truth?.Lambda is double l) table.AddRow("λ (m)", $"{l:G6} ({r.Truth.Multiplicity})");
         if (r.RelativeError is double e) table.AddRow("relative error", $"{e:P2}");
+        if (r.Correction is { } c)
+        {
+            table.AddRow("λ̂ + βν̂ (fluctuation-corrected)", $"{c.Mean:F4} ± {c.StandardError:F4}");
+            table.AddRow("singular fluctuation ν̂", $"{c.MeanSingularFluctuation:F4} (β = {c.Beta:G4})");
+            if (r.CorrectedRelativeError is double ce) table.AddRow("relative error, corrected", $"{ce:P2}");
+        }
         table.AddRow("nβ", $"{r.NBeta:G6}");
         table.AddRow("split-R̂ / ESS", $"{r.Diagnostics.RHat:F3} / {r.Diagnostics.Ess:F0}");
         table.AddRow("MALA acceptance", $"{r.Diagnostics.MalaAcceptance:F3}");

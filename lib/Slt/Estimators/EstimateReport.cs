@@ -12,7 +12,7 @@ public static class EstimateReport
 {
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
-    /// <summary>llc_mean, llc_se, per_chain, rhat, ess, mala_acceptance, verdict, trust, settings, truth, …</summary>
+    /// <summary>llc_mean, llc_se, per_chain, rhat, ess, mala_acceptance, verdict, trust, fluctuation_correction, settings, truth, …</summary>
     public static JsonObject ToJson(LlcResult r) => new()
     {
         ["llc_mean"] = Number(r.Mean),
@@ -25,6 +25,15 @@ public static class EstimateReport
         ["verdict"] = r.Diagnostics.Verdict,
         ["chain_problems"] = new JsonArray(r.Diagnostics.ChainProblems.Select(p => (JsonNode?)JsonValue.Create(p.ToString())).ToArray()),
         ["relative_error"] = Number(r.RelativeError),
+        ["fluctuation_correction"] = r.Correction is not { } c ? null : new JsonObject
+        {
+            ["llc_corrected"] = Number(c.Mean),
+            ["llc_corrected_se"] = Number(c.StandardError),
+            ["per_chain"] = new JsonArray(c.PerChain.Select(v => (JsonNode?)Number(v)).ToArray()),
+            ["singular_fluctuation"] = Number(c.MeanSingularFluctuation),
+            ["beta"] = Number(c.Beta),
+            ["relative_error"] = Number(r.CorrectedRelativeError),
+        },
         ["settings"] = Settings(r.Run),
         ["truth"] = r.Truth is null ? null : new JsonObject
         {

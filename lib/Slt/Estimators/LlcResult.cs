@@ -26,6 +26,14 @@ public sealed record KnownTruth(double? Lambda, int? Multiplicity, double? Finit
 public sealed record LlcResult(double? Mean, double? StandardError, double[] PerChain, double[] OnlineTrace,
     SamplerDiagnostics Diagnostics, SamplingRun Run, KnownTruth? Truth = null)
 {
+    /// <summary>λ̂ + β ν̂, corrected for the sample's fluctuation (see <see cref="FluctuationCorrection"/>); null when the
+    /// target has no per-point losses (a tempered potential needs none) or the run diverged.</summary>
+    public FluctuationCorrection? Correction { get; init; }
+
+    /// <summary>(corrected λ̂ − λ) / λ; null when there is no correction or no known λ.</summary>
+    public double? CorrectedRelativeError =>
+        Correction is { } c && Truth?.Lambda is double l && l != 0 ? (c.Mean - l) / l : null;
+
     /// <summary>nβ the run used.</summary>
     public double NBeta => Run.NBeta;
 

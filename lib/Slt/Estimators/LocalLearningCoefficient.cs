@@ -12,7 +12,9 @@ namespace Slt.Estimators;
 /// data by default), not one shared mini-batch loss; burn-in never enters the mean; a run with a diverging chain has no
 /// estimate. Data-restricted LLC (Wang et al. 2024, arXiv 2410.02984): estimate on a target restricted to a
 /// sub-distribution (e.g. <c>DeepLinearNetworkTarget.RestrictTo</c>); weight-restricted LLC: name the sampled parameters
-/// in <see cref="SgldSettings.SampledParameters"/>.
+/// in <see cref="SgldSettings.SampledParameters"/>. On a sample, λ̂ is biased low by β ν(β) (Watanabe's equation of
+/// state); where the target gives per-point losses the result carries the corrected λ̂ + β ν̂ too
+/// (<see cref="FluctuationCorrection"/>).
 /// </remarks>
 public static class LocalLearningCoefficient
 {
@@ -44,6 +46,7 @@ public static class LocalLearningCoefficient
             return new LlcResult(null, null, perChain.Select(v => double.IsFinite(v) ? v : double.NaN).ToArray(), online, diagnostics, run, truth);
         double mean = perChain.Average();
         double se = perChain.Length > 1 ? Math.Sqrt(perChain.Sum(v => (v - mean) * (v - mean)) / (perChain.Length - 1) / perChain.Length) : double.NaN;
-        return new LlcResult(mean, se, perChain, online, diagnostics, run, truth);
+        var correction = run.FunctionalVariance is { } v ? FluctuationCorrection.From(perChain, v, run.NBeta, run.SampleSize) : null;
+        return new LlcResult(mean, se, perChain, online, diagnostics, run, truth) { Correction = correction };
     }
 }

@@ -30,7 +30,7 @@ public sealed class DeepLinearNetworkTarget : ITemperedTarget, IDisposable
     private readonly Tensor[] _optimum;
 
     /// <summary>Creates the data and the teacher.</summary>
-    /// <param name="widths">H₁ (input), …, H_{L+1} (output); at least three (one hidden layer).</param>
+    /// <param name="widths">H₁ (input), …, H_{L+1} (output); two widths give the regular model y = Bx (λ = d/2).</param>
     /// <param name="rank">Rank r of the teacher, 0 ≤ r ≤ min H.</param>
     /// <param name="n">Sample size.</param>
     /// <param name="seed">Seed of the teacher and the data.</param>
@@ -38,7 +38,7 @@ public sealed class DeepLinearNetworkTarget : ITemperedTarget, IDisposable
     public DeepLinearNetworkTarget(IReadOnlyList<int> widths, int rank, long n, long seed = 0, LossSource source = LossSource.Sample)
     {
         ArgumentNullException.ThrowIfNull(widths);
-        if (widths.Count < 3) throw new ArgumentException($"A deep linear network needs at least one hidden layer (three widths); got {widths.Count}.", nameof(widths));
+        if (widths.Count < 2) throw new ArgumentException($"A linear network needs at least an input and an output width; got {widths.Count}.", nameof(widths));
         if (widths.Any(h => h <= 0)) throw new ArgumentOutOfRangeException(nameof(widths), string.Join(",", widths), "Widths must be positive.");
         if (rank < 0 || rank > widths.Min()) throw new ArgumentOutOfRangeException(nameof(rank), rank, $"rank must lie in 0..{widths.Min()}.");
         if (n < 3 || n > 50_000_000) throw new ArgumentOutOfRangeException(nameof(n), n, "n must lie in 3..5e7.");
@@ -57,7 +57,8 @@ public sealed class DeepLinearNetworkTarget : ITemperedTarget, IDisposable
             var b = zeros(widths[j + 1], widths[j], dtype: float64);
             if (rank > 0)
             {
-                if (j == 0) b[TensorIndex.Slice(0, rank), TensorIndex.Colon] = v.t();
+                if (_optimum.Length == 1) b = u.matmul(v.t());
+                else if (j == 0) b[TensorIndex.Slice(0, rank), TensorIndex.Colon] = v.t();
                 else if (j == _optimum.Length - 1) b[TensorIndex.Colon, TensorIndex.Slice(0, rank)] = u;
                 else b[TensorIndex.Slice(0, rank), TensorIndex.Slice(0, rank)] = eye(rank, dtype: float64);
             }
@@ -112,6 +113,9 @@ public sealed class DeepLinearNetworkTarget : ITemperedTarget, IDisposable
 
     /// <summary>Inputs x (n × H₁); empty for the population loss.</summary>
     public Tensor Inputs => _x;
+
+    /// <summary>Most data points <see cref="ChainGroup.PointwiseLoss"/> evaluates (the first ones; the data are i.i.d.).</summary>
+    public const int PointwiseSubset = 10_000;
 
     /// <summary>λ and m by Aoyagi's formula.</summary>
     public LearningCoefficient TrueCoefficient => DeepLinearNetworkCoefficient.Compute(Widths, Rank);
@@ -170,6 +174,17 @@ public sealed class DeepLinearNetworkTarget : ITemperedTarget, IDisposable
             var y = _t._y.index(batch);
             var residual = y.t().unsqueeze(0) - a.matmul(x.t());
             return residual.square().sum([1, 2]) / Scalars.Of(2.0 * batch.shape[0]);
+        }
+
+        // ℓ_i(w) = ½‖y_i − A x_i‖² on the first points (the Gaussian negative log-likelihood without its constant).
+        public override Tensor? PointwiseLoss()
+        {
+            if (_t.Source != LossSource.Sample) return null;
+            long m = Math.Min(_t._x.shape[0], PointwiseSubset);
+            var x = _t._x.narrow(0, 0, m);
+            var y = _t._y.narrow(0, 0, m);
+            var residual = y.t().unsqueeze(0) - EndToEnd().detach().matmul(x.t());
+            return residual.square().sum(1) * Scalars.Of(0.5);
         }
 
         // Full batch in closed form: ∂L/∂A = (A S_xx − S_xyᵀ)/n, ∂L/∂B_j = (B_L⋯B_{j+1})ᵀ ∂L/∂A (B_{j−1}⋯B_1)ᵀ.

@@ -58,6 +58,13 @@ public abstract class ChainGroup : IDisposable
     /// <summary>L_n per chain on the fixed evaluation set (full data by default), shape [Chains]; called under no_grad.</summary>
     public virtual Tensor EvaluationLoss() => Loss(null);
 
+    /// <summary>Optionally, the negative log-likelihood ℓ_i(w) = −log p(y_i | x_i, w) of each of m fixed data points
+    /// (a uniform subset of the <see cref="ITemperedTarget.DataSize"/> i.i.d. points, or all of them), shape [Chains, m],
+    /// such that n L_n(w) = Σ_i ℓ_i(w) over all the points; called under no_grad. The sampler turns it into the
+    /// functional variance V_n = Σ_i Var_w[ℓ_i(w)] (scaled by DataSize/m), from which the estimator corrects λ̂ for
+    /// the sample's fluctuation (<c>Slt.Estimators.FluctuationCorrection</c>). Null (default): not available.</summary>
+    public virtual Tensor? PointwiseLoss() => null;
+
     /// <summary>Sum over everything but the chain dimension: shape [Chains].</summary>
     public Tensor PerChainSum(Tensor x) => HasChainDimension ? x.reshape(Chains, -1).sum(1) : x.sum().reshape(1);
 

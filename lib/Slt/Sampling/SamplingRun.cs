@@ -29,6 +29,11 @@ public sealed record SamplingRun(
     double[] MalaAcceptance,
     double Seconds)
 {
+    /// <summary>Per chain, the functional variance V_n = Σ_{i≤n} Var_w[ℓ_i(w)] of the per-point negative
+    /// log-likelihoods over the post-burn-in draws (estimated on the target's m points and scaled to all of its data points); null when
+    /// the target has no per-point losses (<see cref="ChainGroup.PointwiseLoss"/>).</summary>
+    public double[]? FunctionalVariance { get; init; }
+
     /// <summary>Number of chains.</summary>
     public int Chains => Baseline.Length;
 

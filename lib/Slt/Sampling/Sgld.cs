@@ -62,6 +62,7 @@ public static class Sgld
         var draws = new double[chains][];
         var meanLoss = new double[chains];
         var mala = new double[chains];
+        double[]? functionalVariance = null;
         long dimension = 0;
         var clock = Stopwatch.StartNew();
         int done = 0, group = 0;
@@ -75,16 +76,18 @@ public static class Sgld
                 draws[done + c] = result.Draws[c];
                 meanLoss[done + c] = result.MeanLoss[c];
                 mala[done + c] = result.Mala[c];
+                if (result.FunctionalVariance is { } v) (functionalVariance ??= new double[chains])[done + c] = v[c];
             }
             dimension = result.Dimension;
             done += size;
             group++;
         }
         return new SamplingRun(settings, nBeta, target.SampleSize, sampled.ToArray(), dimension, baseline, draws, meanLoss, mala,
-            clock.Elapsed.TotalSeconds);
+            clock.Elapsed.TotalSeconds) { FunctionalVariance = functionalVariance };
     }
 
-    private sealed record GroupResult(double[] Baseline, double[][] Draws, double[] MeanLoss, double[] Mala, long Dimension);
+    private sealed record GroupResult(double[] Baseline, double[][] Draws, double[] MeanLoss, double[] Mala, long Dimension,
+        double[]? FunctionalVariance);
 
     private static GroupResult RunGroup(ITemperedTarget target, SgldSettings s, IReadOnlyList<string> sampledNames, double nBeta,
         int size, int groupIndex, int chainsBefore, int chainsTotal, IProgress<SamplingProgress>? progress, CancellationToken token)
@@ -104,7 +107,15 @@ public static class Sgld
         bool trackMala = s.TrackMalaAcceptance;
 
         double[] baseline;
-        using (no_grad()) baseline = ToDoubles(group.EvaluationLoss());
+        Tensor? pointwiseAtOptimum;
+        using (no_grad())
+        {
+            baseline = ToDoubles(group.EvaluationLoss());
+            pointwiseAtOptimum = group.PointwiseLoss()?.to_type(float64);
+        }
+        // Σ_k (ℓ_i(w_k) − ℓ_i(w*)) and its square per chain and point, for the functional variance.
+        var pointwiseSum = pointwiseAtOptimum is null ? null : zeros_like(pointwiseAtOptimum);
+        var pointwiseSquares = pointwiseAtOptimum is null ? null : zeros_like(pointwiseAtOptimum);
         if (s.Start == ChainStart.PriorBox)
             using (no_grad())
                 foreach (var t in p)
@@ -190,6 +201,12 @@ public static class Sgld
                         var evaluation = fullBatch ? loss.detach() : group.EvaluationLoss();
                         drawBuffer[k / s.StepsBetweenDraws].copy_(evaluation.to_type(float64));
                         if (!fullBatch) lossSum.add_(evaluation.to_type(float64));
+                        if (pointwiseAtOptimum is not null)
+                        {
+                            var excess = group.PointwiseLoss()!.to_type(float64) - pointwiseAtOptimum;
+                            pointwiseSum!.add_(excess);
+                            pointwiseSquares!.addcmul_(excess, excess, value: Scalars.Of(1.0));
+                        }
                     }
                 }
                 for (int i = 0; i < p.Length; i++)
@@ -233,7 +250,15 @@ public static class Sgld
         double denominator = fullBatch ? stepsAfterBurnIn : s.Draws;
         var mean = ToDoubles(lossSum / denominator);
         var accept = trackMala && acceptCount > 0 ? ToDoubles(acceptSum / acceptCount) : Enumerable.Repeat(double.NaN, size).ToArray();
-        return new GroupResult(baseline, drawsOut, mean, accept, dimension);
+        double[]? functionalVariance = null;
+        if (pointwiseAtOptimum is not null && s.Draws >= 2)
+        {
+            // Unbiased per-point variance over the draws, summed over the m points and scaled to all data points.
+            var variance = (pointwiseSquares! - pointwiseSum!.square() / Scalars.Of((double)s.Draws)) / Scalars.Of(s.Draws - 1.0);
+            double scale = (double)target.DataSize / pointwiseAtOptimum.shape[1];
+            functionalVariance = ToDoubles(variance.clamp_min(Scalars.Of(0.0)).sum(1) * Scalars.Of(scale));
+        }
+        return new GroupResult(baseline, drawsOut, mean, accept, dimension, functionalVariance);
     }
 
     /// <summary>The tensors side by side, per chain: [chains, coordinates] with a chain dimension, else one flat vector.</summary>

@@ -43,4 +43,29 @@ public sealed class LlcCommandTests
         Assert.Equal(1, terms.ExitCode);
         Assert.Contains("not an integer", names.Stdout + names.Stderr + terms.Stdout + terms.Stderr);
     }
+
+    [Fact]
+    public void UnknownOptionIsAnErrorNotSilentlyIgnored()
+    {
+        var run = CliProcess.Run(TimeSpan.FromMinutes(2), "llc", "--model", "dln", "--widths", "5,3,5", "--step-size", "1e-9");
+        Assert.NotEqual(0, run.ExitCode);
+        Assert.Contains("step-size", run.Stdout + run.Stderr);
+    }
+
+    [Fact]
+    public void DeepLinearJsonCarriesTheFluctuationCorrection()
+    {
+        var run = CliProcess.Run(TimeSpan.FromMinutes(3), "llc", "--model", "dln", "--widths", "3,3", "--rank", "0", "--n", "20000",
+            "--chains", "2", "--burn-in", "500", "--draws", "20", "--steps-between-draws", "10", "--json");
+        Assert.True(run.ExitCode == 0, run.Stdout + run.Stderr);
+        var json = JsonNode.Parse(run.Stdout)!.AsObject();
+        var correction = json["fluctuation_correction"]!.AsObject();
+        double raw = json["llc_mean"]!.GetValue<double>();
+        double beta = correction["beta"]!.GetValue<double>();
+        double nu = correction["singular_fluctuation"]!.GetValue<double>();
+        Assert.Equal(1 / Math.Log(20000), beta, 9);
+        Assert.True(nu > 0, $"ν̂ = {nu}");
+        Assert.Equal(raw + beta * nu, correction["llc_corrected"]!.GetValue<double>(), 9);
+        Assert.Equal(4.5, json["truth"]!["lambda"]!.GetValue<double>());
+    }
 }

@@ -10,24 +10,28 @@ namespace Slt.Tests.Estimators;
 [Collection(SamplingCollection.Name)]
 public sealed class DeepLinearLlcTests(ITestOutputHelper output)
 {
+    /// <remarks>The must-show claim is on the sample loss, where the raw λ̂ has expectation λ − βν (Watanabe's equation of
+    /// state; 4–11% low at n = 100000 on these networks). The claim is checked on the fluctuation-corrected λ̂ + βν̂;
+    /// the raw value is printed beside it.</remarks>
     [Theory]
     [InlineData(new[] { 5, 3, 5 })]
     [InlineData(new[] { 5, 4, 5 })]
     [InlineData(new[] { 5, 2, 5 })]
-    public void RankZeroEstimateWithinTenPercentOfAoyagi(int[] widths)
+    [InlineData(new[] { 5, 4, 4, 5 })]
+    public void RankZeroCorrectedEstimateWithinTenPercentOfAoyagi(int[] widths)
     {
         TorchRuntime.Initialize();
         var result = GroundTruthCases.EstimateDeepLinear(widths, rank: 0, n: 100_000);
         double lambda = result.Truth!.Lambda!.Value;
-        output.WriteLine($"[{string.Join(",", widths)}]: λ̂ = {result.Mean:F3} ± {result.StandardError:F3}, λ = {lambda}, rel {result.RelativeError:P2}, " +
-                         $"{result.Run.Seconds:F1}s; {result.Diagnostics.Verdict}");
-        Assert.NotNull(result.Mean);
-        Assert.True(Math.Abs(result.Mean!.Value - lambda) <= 0.10 * lambda, $"λ̂ = {result.Mean:F3}, λ = {lambda}");
+        var c = result.Correction!;
+        output.WriteLine($"[{string.Join(",", widths)}]: raw λ̂ = {result.Mean:F3} ± {result.StandardError:F3} ({result.RelativeError:P2}), " +
+                         $"ν̂ = {c.MeanSingularFluctuation:F3}, λ̂ + βν̂ = {c.Mean:F3} ± {c.StandardError:F3} ({result.CorrectedRelativeError:P2}), " +
+                         $"λ = {lambda}, {result.Run.Seconds:F1}s; {result.Diagnostics.Verdict}");
+        Assert.Equal(Trust.Trustworthy, result.Diagnostics.Trust);
+        Assert.True(Math.Abs(c.Mean - lambda) <= 0.10 * lambda, $"λ̂ + βν̂ = {c.Mean:F3}, λ = {lambda}");
     }
 
-    /// <remarks>On a sample of n = 100000 this three-layer network's λ̂ at the origin is about 11% below λ (and [3,3,3,3]'s
-    /// about 17%): the sample's finite-n effect, of relative size ≈ β = 1/log n, not the sampler. The population loss
-    /// removes that effect and is what this test checks; <c>slt validate</c> prints both.</remarks>
+    /// <remarks>Without a sample (L = K, the population loss) there is no fluctuation to correct: the sampler alone.</remarks>
     [Fact]
     public void ThreeLayerRankZeroEstimateWithinTenPercentOfAoyagiOnPopulationLoss()
     {
