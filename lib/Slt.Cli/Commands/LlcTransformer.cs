@@ -26,8 +26,8 @@ internal sealed partial class LlcCommand
         public string? Config { get; init; }
 
         [CommandOption("--windows <N>")]
-        [Description("Transformer: windows of the sample L_n averages over (n = windows × (C − 1), or × |lengths|). Default 2048.")]
-        public int Windows { get; init; } = 2048;
+        [Description("Transformer: windows of the sample L_n averages over (n = windows × (C − 1), or × |lengths|). Default 256.")]
+        public int Windows { get; init; } = NextTokenTarget.DefaultWindows;
 
         [CommandOption("--data-seed <SEED>")]
         [Description("Transformer: seed of that sample, drawn from the corpus's true distribution. Default 11.")]
