@@ -18,8 +18,8 @@ public static class NextTokenTarget
     /// 16 windows. Why: the MALA acceptance of this 108k-parameter posterior falls below 0.9 once εγ exceeds about 0.02
     /// (εγ = 0.03 gave 0.84), and the excess loss decorrelates over roughly 1/(εγ) steps, so εγ = 0.02 is the fastest
     /// mixing the acceptance allows; the run length is what a notebook can afford (about a minute on one thread).
-    /// Measured: split-R̂ ≈ 1.02, MALA ≈ 0.90, ESS ≈ 65 — "use with care" for lack of effective samples; a longer run
-    /// (more <see cref="SgldSettings.Draws"/>, e.g. <c>slt llc --model transformer --draws 100</c>) is needed for more.
+    /// Measured with these settings: λ̂ = 20.0 ± 0.3, split-R̂ 1.035, MALA 0.90, ESS 59 — "use with care" for lack of
+    /// effective samples; with 80 draws per chain (<c>slt llc --model transformer --draws 80</c>) ESS 114: trustworthy.
     /// </summary>
     public static SgldSettings DefaultSettings { get; } = new()
     {
@@ -45,7 +45,8 @@ public static class NextTokenTarget
     /// <param name="evaluationWindows">Windows of the fixed evaluation set (the first ones of the sample), ≥ 1; null (default):
     /// the whole sample. A subset is cheaper per draw but adds noise that mixes slowly: the trained w* is not a minimum of
     /// the subset's loss, so L_subset(w) − L_subset(w*) has a term linear in w − w*, and w − w* moves at the slow rate
-    /// εγ/2 along directions the full loss hardly constrains (this is what made split-R̂ fail in notebook 02).</param>
+    /// εγ/2 along directions the full loss hardly constrains (with a 256-of-2048 subset this, together with too short
+    /// chains, made split-R̂ fail in notebook 02's first attempt).</param>
     /// <param name="lengths">Input lengths l ∈ {1, …, C − 1} to keep (no duplicates, not empty); null keeps all.</param>
     /// <exception cref="ArgumentException">The set of lengths is empty or has duplicates.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A length lies outside 1..C − 1, or evaluationWindows ≤ 0.</exception>
