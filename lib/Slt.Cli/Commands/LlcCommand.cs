@@ -10,12 +10,12 @@ using Spectre.Console.Cli;
 namespace Slt.Cli.Commands;
 
 /// <summary><c>slt llc</c>: the local learning coefficient of a ground-truth model, with diagnostics and the truth.</summary>
-internal sealed class LlcCommand : Command<LlcCommand.Settings>
+internal sealed partial class LlcCommand : Command<LlcCommand.Settings>
 {
-    public sealed class Settings : CommandSettings
+    public sealed partial class Settings : CommandSettings
     {
         [CommandOption("--model <MODEL>")]
-        [Description("potential | dln")]
+        [Description("potential | dln | transformer")]
         public string Model { get; init; } = "potential";
 
         [CommandOption("--terms <TERMS>")]
@@ -63,10 +63,6 @@ internal sealed class LlcCommand : Command<LlcCommand.Settings>
         [CommandOption("--draws <D>")]
         public int? Draws { get; init; }
 
-        [CommandOption("--steps-between-draws <STEPS>")]
-        [Description("SGLD steps between recorded draws (default: the validated setting of the case).")]
-        public int? Thin { get; init; }
-
         [CommandOption("--sample <NAMES>")]
         [Description("Comma-separated parameter names to sample (weight-restricted LLC), e.g. w1 or B2.")]
         public string? Sample { get; init; }
@@ -79,13 +75,19 @@ internal sealed class LlcCommand : Command<LlcCommand.Settings>
         public bool Json { get; init; }
 
         public override ValidationResult Validate() =>
-            Model is "potential" or "dln" ? ValidationResult.Success() : ValidationResult.Error($"--model must be potential or dln, got '{Model}'.");
+            Model is "potential" or "dln" or "transformer" ? ValidateTransformer()
+                : ValidationResult.Error($"--model must be potential, dln or transformer, got '{Model}'.");
     }
 
     public override int Execute(CommandContext context, Settings o, CancellationToken cancellationToken)
     {
-        TorchRuntime.Initialize();
-        LlcResult result = Progress.Run(o.Json, "SGLD", progress => o.Model == "potential" ? Potential(o, progress, cancellationToken) : Dln(o, progress, cancellationToken));
+        TorchRuntime.Initialize(o.Model == "transformer" ? TransformerThreads(o) : null);
+        LlcResult result = Progress.Run(o.Json, "SGLD", progress => o.Model switch
+        {
+            "potential" => Potential(o, progress, cancellationToken),
+            "dln" => Dln(o, progress, cancellationToken),
+            _ => Transformer(o, progress, cancellationToken),
+        });
         if (o.Json) Console.WriteLine(EstimateReport.Format(EstimateReport.ToJson(result)));
         else Print(result);
         return result.Mean is null ? 2 : 0;
@@ -99,7 +101,7 @@ internal sealed class LlcCommand : Command<LlcCommand.Settings>
         Chains = o.Chains ?? s.Chains,
         BurnIn = o.BurnIn ?? s.BurnIn,
         Draws = o.Draws ?? s.Draws,
-        StepsBetweenDraws = o.Thin ?? s.StepsBetweenDraws,
+        StepsBetweenDraws = o.StepsBetweenDraws ?? s.StepsBetweenDraws,
         SampledParameters = o.Sample?.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries),
         Seed = o.Seed,
     };

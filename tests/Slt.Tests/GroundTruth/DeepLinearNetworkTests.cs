@@ -66,6 +66,21 @@ public sealed class DeepLinearNetworkTests
     public void InvalidWidthsAndRankAreRejectedByName()
     {
         Assert.Equal("rank", Assert.Throws<ArgumentOutOfRangeException>(() => DeepLinearNetworkCoefficient.Compute([5, 2, 5], 3)).ParamName);
-        Assert.Equal("widths", Assert.Throws<ArgumentException>(() => new DeepLinearNetworkTarget([5, 5], 0, 100)).ParamName);
+        Assert.Equal("widths", Assert.Throws<ArgumentException>(() => new DeepLinearNetworkTarget([5], 0, 100)).ParamName);
+    }
+
+    [Fact]
+    public void OneLayerIsRegularLinearRegressionWithTheTeachersRank()
+    {
+        TorchRuntime.Initialize();
+        using var target = new DeepLinearNetworkTarget([5, 4], 2, 1000, seed: 3);
+        Assert.Equal(2L, linalg.matrix_rank(target.Teacher).item<long>());
+        Assert.Equal(new LearningCoefficient(10, 1), target.TrueCoefficient); // d/2 = 5·4/2
+        using var group = target.CreateGroup(2);
+        Assert.Equal(new long[] { 2, 4, 5 }, group.Parameters[0].shape);
+        using var pointwise = group.PointwiseLoss()!;
+        Assert.Equal(new long[] { 2, 1000 }, pointwise.shape);
+        // Σ_i ℓ_i(w) = n L_n(w): the per-point losses add up to the full-batch loss.
+        Assert.Equal(1000 * group.Loss(null)[0].item<double>(), pointwise[0].sum().item<double>(), 6);
     }
 }

@@ -1,0 +1,65 @@
+using System.Text.Json.Nodes;
+using Slt.Model;
+using Slt.Platform;
+using Slt.Truth;
+
+namespace Slt.Tests.Cli;
+
+/// <summary><c>slt llc --model transformer</c> on a tiny checkpoint: the same JSON as the other models, no truth.</summary>
+[Collection(Slt.Tests.Estimators.SamplingCollection.Name)]
+public sealed class LlcTransformerCommandTests
+{
+    private static string TinyCheckpoint()
+    {
+        TorchRuntime.Initialize();
+        var spec = CorpusSpec.Default;
+        string path = Path.Combine(Path.GetTempPath(), $"slt-llc-tiny-{Environment.ProcessId}.ckpt");
+        using var model = new Transformer(new TransformerConfig(new Vocabulary(spec).Count, spec.ContextLength, ModelDimension: 16, Layers: 1, Heads: 2), seed: 2);
+        TransformerCheckpoint.Save(path, model, 0, spec.ToJson());
+        return path;
+    }
+
+    private static readonly string[] Short =
+        ["--windows", "24", "--evaluation-windows", "8", "--batch-size", "4", "--chains", "2", "--burn-in", "3", "--draws", "6", "--steps-between-draws", "1", "--json"];
+
+    [Fact]
+    public void RestrictedTransformerLlcPrintsTheCommonJsonWithoutTruth()
+    {
+        string checkpoint = TinyCheckpoint();
+        var traces = Path.Combine(Path.GetTempPath(), $"slt-llc-tiny-{Environment.ProcessId}.csv");
+        var run = CliProcess.Run(TimeSpan.FromMinutes(3), ["llc", "--model", "transformer", "--checkpoint", checkpoint, "--lengths", "1-4,9",
+            "--traces", traces, .. Short]);
+        Assert.True(run.ExitCode is 0 or 2, run.Stdout + run.Stderr);
+        var json = JsonNode.Parse(run.Stdout)!.AsObject();
+        foreach (var key in new[] { "llc_mean", "llc_se", "per_chain", "rhat", "ess", "mala_acceptance", "verdict", "settings", "truth" })
+            Assert.True(json.ContainsKey(key), $"missing {key}");
+        Assert.Null(json["truth"]);
+        Assert.Equal(2, json["per_chain"]!.AsArray().Count);
+        Assert.Equal(24 * 5, json["settings"]!["n"]!.GetValue<long>());
+        Assert.Equal(4, json["settings"]!["batch_size"]!.GetValue<int>());
+        double n = 24 * 5;
+        Assert.Equal(n / Math.Log(n), json["settings"]!["nbeta"]!.GetValue<double>(), 9);
+        Assert.Equal(1 + 2 * 6, File.ReadAllLines(traces).Length);
+        File.Delete(traces);
+        File.Delete(checkpoint);
+    }
+
+    [Fact]
+    public void BadLengthsAndMissingCheckpointGiveAMessage()
+    {
+        string checkpoint = TinyCheckpoint();
+        var outside = CliProcess.Run(TimeSpan.FromMinutes(2), ["llc", "--model", "transformer", "--checkpoint", checkpoint, "--lengths", "0-3", .. Short]);
+        Assert.Equal(1, outside.ExitCode);
+        Assert.Contains("outside 1..31", outside.Stdout + outside.Stderr);
+        var garbled = CliProcess.Run(TimeSpan.FromMinutes(2), ["llc", "--model", "transformer", "--checkpoint", checkpoint, "--lengths", "a-3", .. Short]);
+        Assert.Equal(1, garbled.ExitCode);
+        Assert.Contains("not an integer", garbled.Stdout + garbled.Stderr);
+        var missing = CliProcess.Run(TimeSpan.FromMinutes(2), ["llc", "--model", "transformer", "--checkpoint", checkpoint + ".missing", .. Short]);
+        Assert.Equal(1, missing.ExitCode);
+        Assert.Contains("does not exist", missing.Stdout + missing.Stderr);
+        var wrongModel = CliProcess.Run(TimeSpan.FromMinutes(2), ["llc", "--model", "dln", "--lengths", "1-3"]);
+        Assert.NotEqual(0, wrongModel.ExitCode);
+        Assert.Contains("--model transformer only", wrongModel.Stdout + wrongModel.Stderr);
+        File.Delete(checkpoint);
+    }
+}

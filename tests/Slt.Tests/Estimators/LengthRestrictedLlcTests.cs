@@ -1,0 +1,44 @@
+using Slt.Estimators;
+using Slt.Model;
+using Slt.Platform;
+using Slt.Sampling;
+using Slt.Truth;
+
+namespace Slt.Tests.Estimators;
+
+[Collection(SamplingCollection.Name)]
+public sealed class LengthRestrictedLlcTests
+{
+    [Fact]
+    public void EachPartIsTheLlcOfTheTargetRestrictedToItsLengths()
+    {
+        TorchRuntime.Initialize();
+        var spec = CorpusSpec.Default;
+        using var model = new Transformer(new TransformerConfig(new Vocabulary(spec).Count, spec.ContextLength, ModelDimension: 16, Layers: 1, Heads: 2), seed: 4);
+        var sample = new CorpusGenerator(new TrueDistribution(spec)).Sample(24, seed: 6);
+        var settings = new SgldSettings { StepSize = 1e-5, Localization = 1000, Chains = 2, BurnIn = 3, Draws = 5, BatchSize = 4, Seed = 3 };
+        var parts = LengthRestrictedLlc.EarlyAndLate(spec.ContextLength);
+        var byLength = LengthRestrictedLlc.Estimate(model, sample, parts, settings, evaluationWindows: 12);
+
+        Assert.Equal(2, byLength.Parts.Count);
+        Assert.Equal(Enumerable.Range(1, spec.ContextLength / 4), byLength.Parts[0].Lengths);
+        for (int i = 0; i < 2; i++)
+        {
+            var part = byLength.Parts[i];
+            long n = 24L * part.Lengths.Length;
+            Assert.Equal(n, part.Result.Run.SampleSize);
+            Assert.Equal(n / Math.Log(n), part.Result.NBeta, 9);
+            // The same as estimating directly on the restricted target with the same settings (and seed).
+            using var target = NextTokenTarget.Create(model, sample, evaluationWindows: 12, lengths: part.Lengths);
+            var direct = LocalLearningCoefficient.Estimate(target, settings);
+            Assert.Equal(direct.Run.Baseline, part.Result.Run.Baseline);
+            Assert.Equal(direct.PerChain, part.Result.PerChain);
+        }
+        // The two parts are different losses: different baselines L_n^S(w*).
+        Assert.NotEqual(byLength.Parts[0].Result.Run.Baseline[0], byLength.Parts[1].Result.Run.Baseline[0]);
+        var frame = byLength.ToDataFrame();
+        Assert.Equal(2, frame.Rows.Count);
+        Assert.Equal(2, byLength.ToFigure().Traces.Count == 1 ? ((Slt.Presentation.BarTrace)byLength.ToFigure().Traces[0]).Categories.Length : -1);
+        Assert.Throws<ArgumentOutOfRangeException>(() => LengthRestrictedLlc.Estimate(model, sample, [("bad", [0])], settings));
+    }
+}
