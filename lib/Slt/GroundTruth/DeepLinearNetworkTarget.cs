@@ -71,7 +71,7 @@ public sealed class DeepLinearNetworkTarget : ITemperedTarget, IDisposable
             _y = _x.matmul(Teacher.t()) + randn(n, outputs, dtype: float64, generator: gen);
             _sxx = _x.t().matmul(_x);
             _sxy = _x.t().matmul(_y);
-            _syy = _y.square().sum().item<double>();
+            _syy = _y.Squared().sum().item<double>();
         }
         else
         {
@@ -79,7 +79,7 @@ public sealed class DeepLinearNetworkTarget : ITemperedTarget, IDisposable
             _y = empty(0, outputs, dtype: float64);
             _sxx = eye(inputs, dtype: float64) * n;
             _sxy = Teacher.t() * n;
-            _syy = n * (Teacher.square().sum().item<double>() + outputs);
+            _syy = n * (Teacher.Squared().sum().item<double>() + outputs);
         }
     }
 
@@ -96,7 +96,7 @@ public sealed class DeepLinearNetworkTarget : ITemperedTarget, IDisposable
         if (SampleSize < 3) throw new ArgumentException($"The restriction keeps {SampleSize} data points; at least 3 are needed.", nameof(rows));
         _sxx = _x.t().matmul(_x);
         _sxy = _x.t().matmul(_y);
-        _syy = _y.square().sum().item<double>();
+        _syy = _y.Squared().sum().item<double>();
     }
 
     /// <summary>H₁ (input), …, H_{L+1} (output).</summary>
@@ -168,12 +168,12 @@ public sealed class DeepLinearNetworkTarget : ITemperedTarget, IDisposable
             {
                 var linear = (a * _t._sxy.t()).sum([1, 2]);
                 var quadratic = (a.matmul(_t._sxx) * a).sum([1, 2]);
-                return (quadratic - linear * Scalars.Of(2.0) + Scalars.Of(_t._syy)) / Scalars.Of(2.0 * _t.SampleSize);
+                return (quadratic - linear * Scalars.Of(2.0)).Plus(_t._syy) / Scalars.Of(2.0 * _t.SampleSize);
             }
             var x = _t._x.index(batch);
             var y = _t._y.index(batch);
             var residual = y.t().unsqueeze(0) - a.matmul(x.t());
-            return residual.square().sum([1, 2]) / Scalars.Of(2.0 * batch.shape[0]);
+            return residual.Squared().sum([1, 2]) / Scalars.Of(2.0 * batch.shape[0]);
         }
 
         // ℓ_i(w) = ½‖y_i − A x_i‖² on the first points (the Gaussian negative log-likelihood without its constant).
@@ -184,7 +184,7 @@ public sealed class DeepLinearNetworkTarget : ITemperedTarget, IDisposable
             var x = _t._x.narrow(0, 0, m);
             var y = _t._y.narrow(0, 0, m);
             var residual = y.t().unsqueeze(0) - EndToEnd().detach().matmul(x.t());
-            return residual.square().sum(1) * Scalars.Of(0.5);
+            return residual.Squared().sum(1) * Scalars.Of(0.5);
         }
 
         // Full batch in closed form: ∂L/∂A = (A S_xx − S_xyᵀ)/n, ∂L/∂B_j = (B_L⋯B_{j+1})ᵀ ∂L/∂A (B_{j−1}⋯B_1)ᵀ.
@@ -198,7 +198,7 @@ public sealed class DeepLinearNetworkTarget : ITemperedTarget, IDisposable
             for (int j = 1; j < layers; j++) prefix[j] = b[j].matmul(prefix[j - 1]);
             var a = prefix[^1];
             var asxx = a.matmul(_t._sxx);
-            var loss = ((asxx * a).sum([1, 2]) - (a * _t._sxy.t()).sum([1, 2]) * Scalars.Of(2.0) + Scalars.Of(_t._syy)) / Scalars.Of(2.0 * _t.SampleSize);
+            var loss = ((asxx * a).sum([1, 2]) - (a * _t._sxy.t()).sum([1, 2]) * Scalars.Of(2.0)).Plus(_t._syy) / Scalars.Of(2.0 * _t.SampleSize);
             var gradA = (asxx - _t._sxy.t()) / Scalars.Of((double)_t.SampleSize);
             var grads = new Tensor[layers];
             var left = gradA; // (B_L ⋯ B_{j+1})ᵀ ∂L/∂A, built from the top

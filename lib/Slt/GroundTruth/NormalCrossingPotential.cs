@@ -83,10 +83,10 @@ public sealed record NormalCrossingPotential
             for (int i = 0; i < Dimension; i++)
             {
                 if (term[i] == 0) continue;
-                var f = term[i] == 1 ? w[i].square() : w[i].square().pow(Scalars.Of((long)term[i]));
+                var f = term[i] == 1 ? w[i].Squared() : w[i].Squared().pow(Scalars.Of((long)term[i]));
                 p = p is null ? f : p * f;
             }
-            sum = sum is null ? p! : sum + p!;
+            sum = sum is null ? p! : sum.Plus(p!);
         }
         return sum!;
     }

@@ -42,7 +42,7 @@ public sealed record PotentialTarget(NormalCrossingPotential Potential, long Sam
         public override (Tensor Loss, Tensor[] Gradients)? LossAndGradient(Tensor? batch)
         {
             var w = _w.Select(t => t.detach()).ToArray();
-            var square = w.Select(t => t.square()).ToArray();
+            var square = w.Select(t => t.Squared()).ToArray();
             Tensor? loss = null;
             var grads = new Tensor?[w.Length];
             foreach (var term in _potential.Exponents)
@@ -52,7 +52,7 @@ public sealed record PotentialTarget(NormalCrossingPotential Potential, long Sam
                     if (term[i] > 0) factors[i] = term[i] == 1 ? square[i] : square[i].pow(Scalars.Of((long)term[i]));
                 Tensor? product = null;
                 foreach (var f in factors) if (f is not null) product = product is null ? f : product * f;
-                loss = loss is null ? product! : loss + product!;
+                loss = loss is null ? product! : loss.Plus(product!);
                 for (int i = 0; i < w.Length; i++)
                 {
                     if (term[i] == 0) continue;
@@ -61,7 +61,7 @@ public sealed record PotentialTarget(NormalCrossingPotential Potential, long Sam
                         if (l != i && factors[l] is not null) others = others is null ? factors[l]! : others * factors[l]!;
                     var own = term[i] == 1 ? w[i] * Scalars.Of(2.0) : square[i].pow(Scalars.Of((long)term[i] - 1)) * w[i] * Scalars.Of(2.0 * term[i]);
                     var g = others is null ? own : own * others;
-                    grads[i] = grads[i] is null ? g : grads[i]! + g;
+                    grads[i] = grads[i] is null ? g : grads[i]!.Plus(g);
                 }
             }
             return (loss!, grads.Select((g, i) => g ?? zeros_like(w[i])).ToArray());

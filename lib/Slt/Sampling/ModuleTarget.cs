@@ -1,3 +1,4 @@
+using Slt.Platform;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -99,8 +100,8 @@ public sealed class ModuleTarget : ITemperedTarget, IDisposable
             for (long first = 0; first < _t.DataSize; first += _t._evaluationChunk)
             {
                 long count = Math.Min(_t._evaluationChunk, _t.DataSize - first);
-                var part = _t._batchLoss(arange(first, first + count, dtype: int64)) * (count / (double)_t.DataSize);
-                total = total is null ? part : total + part;
+                var part = _t._batchLoss(arange(first, first + count, dtype: int64)) * Scalars.Of(count / (double)_t.DataSize);
+                total = total is null ? part : total.Plus(part);
             }
             return total!.reshape(1);
         }

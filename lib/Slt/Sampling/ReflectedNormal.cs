@@ -51,7 +51,7 @@ public static class ReflectedNormal
         for (int m = 1; m <= FourierTerms; m++)
         {
             var term = (a * Scalars.Of((double)m)).cos_() * (b * Scalars.Of((double)m)).cos_() * (variance * Scalars.Of(-k * k * m * m / 2)).exp_();
-            series = series is null ? term : series.add_(term);
+            series = series is null ? term : series.PlusInPlace(term);
         }
         var fourier = series!.mul_(Scalars.Of(2.0)).log1p_().sub_(Scalars.Of(Math.Log(width)));
         // Coordinates with s ≤ D in a mixed tensor (pSGLD: one G per coordinate) take the image sum.
@@ -67,18 +67,18 @@ public static class ReflectedNormal
     private static Tensor ImageSum(Tensor y, Tensor mean, Tensor variance, PriorBox box, int periods)
     {
         double period = 2 * (box.Upper - box.Lower);
-        var mirrored = y.neg().add_(Scalars.Of(2 * box.Lower));
+        var mirrored = y.neg().PlusInPlace(2 * box.Lower);
         var preimages = stack([y, mirrored]);
         // The image of each family nearest μ, minus μ; then the ±periods around it, all at once: shape [2K+1, 2, …].
-        var nearest = (preimages - mean).neg_().div_(Scalars.Of(period)).round_().mul_(Scalars.Of(period)).add_(preimages).sub_(mean);
+        var nearest = (preimages - mean).neg_().div_(Scalars.Of(period)).round_().mul_(Scalars.Of(period)).PlusInPlace(preimages).sub_(mean);
         var offsets = arange(-periods, periods + 1, dtype: y.dtype, device: y.device).mul_(Scalars.Of(period))
             .reshape([2 * periods + 1, .. Enumerable.Repeat(1L, (int)nearest.dim())]);
-        var distances = nearest.unsqueeze(0) + offsets;
+        var distances = nearest.unsqueeze(0).Plus(offsets);
         // log Σ exp(−d²/(2s²)), shifted by the largest exponent, which belongs to the nearer of the two nearest images
         // (libtorch's logsumexp is several times slower here).
         var minusHalfPrecision = variance.reciprocal().mul_(Scalars.Of(-0.5));
-        var largest = minimum(nearest[0].square(), nearest[1].square()).mul_(minusHalfPrecision);
-        var sum = distances.square().mul_(minusHalfPrecision).sub_(largest).exp_().sum([0L, 1L]);
-        return sum.log_().add_(largest).sub_((variance * Scalars.Of(2 * Math.PI)).log_().mul_(Scalars.Of(0.5)));
+        var largest = minimum(nearest[0].Squared(), nearest[1].Squared()).mul_(minusHalfPrecision);
+        var sum = distances.Squared().mul_(minusHalfPrecision).sub_(largest).exp_().sum([0L, 1L]);
+        return sum.log_().PlusInPlace(largest).sub_((variance * Scalars.Of(2 * Math.PI)).log_().mul_(Scalars.Of(0.5)));
     }
 }

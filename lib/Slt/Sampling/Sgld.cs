@@ -119,7 +119,7 @@ public static class Sgld
         if (s.Start == ChainStart.PriorBox)
             using (no_grad())
                 foreach (var t in p)
-                    t.copy_(rand(t.shape, dtype: dtype, device: device, generator: gen) * (s.Box!.Upper - s.Box.Lower) + s.Box.Lower);
+                    t.copy_((rand(t.shape, dtype: dtype, device: device, generator: gen) * Scalars.Of(s.Box!.Upper - s.Box.Lower)).PlusInPlace(s.Box.Lower));
 
         var drawBuffer = zeros(s.Draws, size, dtype: float64, device: device);
         var lossSum = zeros(size, dtype: float64, device: device);
@@ -156,18 +156,18 @@ public static class Sgld
                     // A parameter the loss does not depend on (e.g. w1 in K = w2²) has no gradient: it is zero.
                     g[i] = grads[i] is { IsInvalid: false } gi ? gi : zeros_like(p[i]);
                     if (gamma != 0) diff[i] = p[i] - anchor[i];
-                    if (needGradU) gradU[i] = gamma == 0 ? g[i] * Scalars.Of(nBeta) : g[i] * Scalars.Of(nBeta) + diff[i]! * Scalars.Of(gamma);
+                    if (needGradU) gradU[i] = gamma == 0 ? g[i] * Scalars.Of(nBeta) : (g[i] * Scalars.Of(nBeta)).Plus(diff[i]! * Scalars.Of(gamma));
                     if ((checkMala || saveMala) && gamma != 0)
                     {
-                        var sq = group.PerChainSum(diff[i]!.square());
-                        penalty = penalty is null ? sq : penalty + sq;
+                        var sq = group.PerChainSum(diff[i]!.Squared());
+                        penalty = penalty is null ? sq : penalty.Plus(sq);
                     }
                 }
                 bool afterBurnIn = step >= s.BurnIn;
                 if (checkMala || saveMala)
                 {
                     var u = loss.detach() * Scalars.Of(nBeta);
-                    if (penalty is not null) u += penalty * Scalars.Of(gamma / 2);
+                    if (penalty is not null) u = u.Plus(penalty * Scalars.Of(gamma / 2));
                     if (checkMala && afterBurnIn)
                     {
                         // With mini-batches, U(w) and U(w′) must come from the same batch, or the batch-to-batch
@@ -177,8 +177,8 @@ public static class Sgld
                         // All sampled coordinates as one tensor (one call instead of one per parameter).
                         var logRatio = LogProposalRatio(Flat(group, prevW), Flat(group, p), Flat(group, prevG), Flat(group, gradU.Select(t => t!).ToArray()),
                             precondition is null ? null : Flat(group, precondition), eps, s.Box);
-                        var logAlpha = prevU - u + group.PerChainSum(logRatio);
-                        acceptSum.add_(logAlpha.clamp_max(Scalars.Of(0.0)).exp().nan_to_num(0.0).to_type(float64));
+                        var logAlpha = (prevU - u).Plus(group.PerChainSum(logRatio));
+                        acceptSum.PlusInPlace(logAlpha.clamp_max(Scalars.Of(0.0)).exp().nan_to_num(0.0).to_type(float64));
                         acceptCount++;
                     }
                     if (saveMala)
@@ -194,17 +194,17 @@ public static class Sgld
                 if (afterBurnIn)
                 {
                     long k = step - s.BurnIn;
-                    if (fullBatch) lossSum.add_(loss.detach().to_type(float64));
+                    if (fullBatch) lossSum.PlusInPlace(loss.detach().to_type(float64));
                     stepsAfterBurnIn++;
                     if ((k + 1) % s.StepsBetweenDraws == 0)
                     {
                         var evaluation = fullBatch ? loss.detach() : group.EvaluationLoss();
                         drawBuffer[k / s.StepsBetweenDraws].copy_(evaluation.to_type(float64));
-                        if (!fullBatch) lossSum.add_(evaluation.to_type(float64));
+                        if (!fullBatch) lossSum.PlusInPlace(evaluation.to_type(float64));
                         if (pointwiseAtOptimum is not null)
                         {
                             var excess = group.PointwiseLoss()!.to_type(float64) - pointwiseAtOptimum;
-                            pointwiseSum!.add_(excess);
+                            pointwiseSum!.PlusInPlace(excess);
                             pointwiseSquares!.addcmul_(excess, excess, value: Scalars.Of(1.0));
                         }
                     }
@@ -232,7 +232,7 @@ public static class Sgld
                             var v = step == s.BurnIn - 1
                                 ? settled![i] / Scalars.Of(1 - Math.Pow(a, step - settleFrom + 1))
                                 : rms[i].clone();
-                            precondition![i].copy_(v.sqrt_().add_(Scalars.Of(RmsPropFloor)).reciprocal_());
+                            precondition![i].copy_(v.sqrt_().PlusInPlace(RmsPropFloor).reciprocal_());
                         }
                         p[i].add_(gradU[i]! * precondition![i], alpha: Scalars.Of(-eps / 2)).add_(noise * precondition[i].sqrt(), alpha: Scalars.Of(sqrtEps));
                     }
@@ -254,7 +254,7 @@ public static class Sgld
         if (pointwiseAtOptimum is not null && s.Draws >= 2)
         {
             // Unbiased per-point variance over the draws, summed over the m points and scaled to all data points.
-            var variance = (pointwiseSquares! - pointwiseSum!.square() / Scalars.Of((double)s.Draws)) / Scalars.Of(s.Draws - 1.0);
+            var variance = (pointwiseSquares! - pointwiseSum!.Squared() / Scalars.Of((double)s.Draws)) / Scalars.Of(s.Draws - 1.0);
             double scale = (double)target.DataSize / pointwiseAtOptimum.shape[1];
             functionalVariance = ToDoubles(variance.clamp_min(Scalars.Of(0.0)).sum(1) * Scalars.Of(scale));
         }
@@ -288,7 +288,7 @@ public static class Sgld
             return logQ[0] - logQ[1];
         }
         // Without a box the normalizing constants of N(·, εG) cancel (G is the same both ways).
-        var difference = (wNew - forwardMean).square() - (w - backwardMean).square();
+        var difference = (wNew - forwardMean).Squared() - (w - backwardMean).Squared();
         return (precondition is null ? difference : difference / precondition).mul_(Scalars.Of(0.5 / eps));
     }
 
@@ -314,8 +314,8 @@ public static class Sgld
             {
                 var g = grads[i] is { IsInvalid: false } gi ? gi.detach() : zeros_like(p[i]);
                 var diff = p[i] - anchor[i];
-                prevG[i].copy_(gamma == 0 ? g * Scalars.Of(nBeta) : g * Scalars.Of(nBeta) + diff * Scalars.Of(gamma));
-                if (gamma != 0) u += group.PerChainSum(diff.square()) * (gamma / 2);
+                prevG[i].copy_(gamma == 0 ? g * Scalars.Of(nBeta) : (g * Scalars.Of(nBeta)).Plus(diff * Scalars.Of(gamma)));
+                if (gamma != 0) u = u.Plus(group.PerChainSum(diff.Squared()) * Scalars.Of(gamma / 2));
             }
             prevU.copy_(u);
         }
@@ -327,7 +327,7 @@ public static class Sgld
     {
         double width = box.Upper - box.Lower;
         var folded = (w - Scalars.Of(box.Lower)).remainder(Scalars.Of(2 * width));
-        w.copy_((folded - Scalars.Of(width)).abs().neg().add_(Scalars.Of(box.Upper)));
+        w.copy_((folded - Scalars.Of(width)).abs().neg().PlusInPlace(box.Upper));
     }
 
     private static double[] ToDoubles(Tensor t) => t.detach().to_type(float64).cpu().contiguous().data<double>().ToArray();
