@@ -31,20 +31,10 @@ public sealed class ScalarsTests
         // own x + y, x.add_(y) and x.square(), which make one internally — the same loop failed dozens of times in
         // three seconds on TorchSharp 0.107. That is why torch work stays on one thread and tests run serially.)
         TorchRuntime.Initialize();
-        bool stop = false;
-        var collector = new Thread(() =>
+        var (failures, total) = ConcurrentCollector.While(() =>
         {
-            while (!Volatile.Read(ref stop))
-            {
-                GC.Collect();
-                GC.WaitForPendingFinalizers();
-            }
-        });
-        collector.Start();
-        int failures = 0;
-        double total = 0;
-        try
-        {
+            int failed = 0;
+            double sum = 0;
             for (int round = 0; round < 2000; round++)
             {
                 using var scope = NewDisposeScope();
@@ -53,19 +43,15 @@ public sealed class ScalarsTests
                 try
                 {
                     x.add_(y, alpha: Scalars.Of(0.5)).mul_(Scalars.Of(2.0)).add_(y, alpha: Scalars.Of(-1.0));
-                    total += x.sum().item<double>();
+                    sum += x.sum().item<double>();
                 }
                 catch (System.Runtime.InteropServices.ExternalException)
                 {
-                    failures++;
+                    failed++;
                 }
             }
-        }
-        finally
-        {
-            Volatile.Write(ref stop, true);
-            collector.Join();
-        }
+            return (failed, sum);
+        });
         Assert.Equal(0, failures);
         Assert.Equal(2000 * 8 * 2.0, total);
     }

@@ -2,6 +2,7 @@ using Slt.Estimators;
 using Slt.GroundTruth;
 using Slt.Platform;
 using Slt.Sampling;
+using Slt.Tests.Platform;
 using static TorchSharp.torch;
 
 namespace Slt.Tests.Sampling;
@@ -21,7 +22,7 @@ public sealed class ConcurrentCollectionTests
     public void ScalarFreeArithmeticSurvivesConcurrentGarbageCollection()
     {
         TorchRuntime.Initialize();
-        var (rounds, failures, total) = WithCollector(() => Hammer(x => x.Plus(x).Squared().PlusInPlace(x).PlusInPlace(-1.0).Plus(2.0)));
+        var (rounds, failures, total) = ConcurrentCollector.While(() => Hammer(x => x.Plus(x).Squared().PlusInPlace(x).PlusInPlace(-1.0).Plus(2.0)));
         Assert.Equal(0, failures);
         Assert.Equal(rounds * 8 * 6.0, total); // (1 + 1)² + 1 − 1 + 2 = 6
     }
@@ -66,30 +67,7 @@ public sealed class ConcurrentCollectionTests
             .. LocalLearningCoefficient.Estimate(network, networkSettings).Correction!.PerChain,
         ];
         var quiet = Run();
-        var hammered = WithCollector(Run);
+        var hammered = ConcurrentCollector.While(Run);
         Assert.Equal(quiet, hammered);
-    }
-
-    private static T WithCollector<T>(Func<T> work)
-    {
-        bool stop = false;
-        var collector = new Thread(() =>
-        {
-            while (!Volatile.Read(ref stop))
-            {
-                GC.Collect();
-                GC.WaitForPendingFinalizers();
-            }
-        });
-        collector.Start();
-        try
-        {
-            return work();
-        }
-        finally
-        {
-            Volatile.Write(ref stop, true);
-            collector.Join();
-        }
     }
 }
