@@ -35,10 +35,7 @@ public sealed record FluctuationCorrection(double Mean, double StandardError, do
         var nu = functionalVariance.Select(v => beta * v / 2).ToArray();
         var corrected = perChainLlc.Zip(nu, (l, v) => l + beta * v).ToArray();
         if (corrected.Length == 0 || corrected.Any(v => !double.IsFinite(v))) return null;
-        double mean = corrected.Average();
-        double se = corrected.Length > 1
-            ? Math.Sqrt(corrected.Sum(v => (v - mean) * (v - mean)) / (corrected.Length - 1) / corrected.Length)
-            : double.NaN;
+        var (mean, se) = AcrossChains.MeanAndStandardError(corrected);
         return new FluctuationCorrection(mean, se, corrected, nu, beta);
     }
 

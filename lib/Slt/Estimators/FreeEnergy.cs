@@ -107,8 +107,7 @@ public static class FreeEnergy
         var run = Sgld.Run(target, settings, null, token);
         var diagnostics = SamplerDiagnostics.Assess(run);
         var perChain = run.MeanLoss.Select(l => n * l).ToArray();
-        double mean = perChain.Average();
-        double se = perChain.Length > 1 ? Math.Sqrt(perChain.Sum(v => (v - mean) * (v - mean)) / (perChain.Length - 1) / perChain.Length) : double.NaN;
+        var (mean, se) = AcrossChains.MeanAndStandardError(perChain);
         return (mean, se, diagnostics);
     }
 }

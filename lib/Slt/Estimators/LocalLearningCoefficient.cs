@@ -44,8 +44,7 @@ public static class LocalLearningCoefficient
         }
         if (diagnostics.IsDivergent || perChain.Any(v => !double.IsFinite(v)))
             return new LlcResult(null, null, perChain.Select(v => double.IsFinite(v) ? v : double.NaN).ToArray(), online, diagnostics, run, truth);
-        double mean = perChain.Average();
-        double se = perChain.Length > 1 ? Math.Sqrt(perChain.Sum(v => (v - mean) * (v - mean)) / (perChain.Length - 1) / perChain.Length) : double.NaN;
+        var (mean, se) = AcrossChains.MeanAndStandardError(perChain);
         var correction = run.FunctionalVariance is { } v ? FluctuationCorrection.From(perChain, v, run.NBeta, run.SampleSize) : null;
         return new LlcResult(mean, se, perChain, online, diagnostics, run, truth) { Correction = correction };
     }
