@@ -48,6 +48,9 @@ public sealed record DiagnosticThresholds
     public double RunawayFactor { get; init; } = 10.0;
 }
 
+/// <summary>One reason a verdict is not "Trustworthy": the level it sets and the reason in plain words.</summary>
+public sealed record DiagnosticFlag(Trust Level, string Reason);
+
 /// <summary>
 /// The checks that tell a user when not to trust an estimate, each with a plain-language verdict.
 /// </summary>
@@ -55,12 +58,28 @@ public sealed record DiagnosticThresholds
 /// <param name="Ess">Effective sample size of those traces over all chains.</param>
 /// <param name="MalaAcceptance">Mean MALA acceptance probability of the SGLD proposals (NaN when not tracked).</param>
 /// <param name="ChainProblems">Per chain: what, if anything, went wrong.</param>
-/// <param name="Trust">The overall verdict.</param>
-/// <param name="Verdict">The verdict in plain words, with every reason.</param>
-public sealed record SamplerDiagnostics(double RHat, double Ess, double MalaAcceptance, ChainProblem[] ChainProblems, Trust Trust, string Verdict)
+/// <param name="Flags">Every check that did not pass, in the order they were made; the verdict is the worst level.</param>
+public sealed record SamplerDiagnostics(double RHat, double Ess, double MalaAcceptance, ChainProblem[] ChainProblems, IReadOnlyList<DiagnosticFlag> Flags)
 {
+    /// <summary>The overall verdict: the worst level of any flag, Trustworthy when there is none.</summary>
+    public Trust Trust => Flags.Count == 0 ? Trust.Trustworthy : Flags.Max(f => f.Level);
+
+    /// <summary>The verdict in plain words, with every reason.</summary>
+    public string Verdict => Trust switch
+    {
+        Trust.Trustworthy => $"Trustworthy: chains agree (split-R̂ {RHat:F3}), ESS {Ess:F0}, MALA acceptance {MalaAcceptance:F2}.",
+        Trust.Caution => "Use with care: " + Reasons,
+        Trust.Untrustworthy => "Do not trust: " + Reasons,
+        _ => "Divergent, no estimate: " + Reasons,
+    };
+
+    private string Reasons => string.Join(" ", Flags.Select(f => f.Reason));
+
     /// <summary>True when any chain diverged.</summary>
     public bool IsDivergent => Trust == Trust.Divergent;
+
+    /// <summary>These diagnostics with one more flag (checks made after sampling: bounds of the estimate, step-size bias).</summary>
+    public SamplerDiagnostics With(Trust level, string reason) => this with { Flags = [.. Flags, new DiagnosticFlag(level, reason)] };
 
     /// <summary>Runs every check on a sampling run.</summary>
     public static SamplerDiagnostics Assess(SamplingRun run, DiagnosticThresholds? thresholds = null)
@@ -77,13 +96,8 @@ public sealed record SamplerDiagnostics(double RHat, double Ess, double MalaAcce
         double rhat = ConvergenceDiagnostics.SplitRHat(traces);
         double ess = ConvergenceDiagnostics.EffectiveSampleSize(traces);
 
-        var reasons = new List<string>();
-        var trust = Trust.Trustworthy;
-        void Flag(Trust level, string reason)
-        {
-            if (level > trust) trust = level;
-            reasons.Add(reason);
-        }
+        var flags = new List<DiagnosticFlag>();
+        void Flag(Trust level, string reason) => flags.Add(new DiagnosticFlag(level, reason));
         int nonFinite = problems.Count(p => p == ChainProblem.NotFinite);
         int below = problems.Count(p => p == ChainProblem.FarBelowOptimum);
         int runaway = problems.Count(p => p == ChainProblem.Runaway);
@@ -95,20 +109,13 @@ public sealed record SamplerDiagnostics(double RHat, double Ess, double MalaAcce
             if (mala < th.MalaFail) Flag(Trust.Untrustworthy, $"MALA acceptance {mala:F2} < {th.MalaFail}: ε is too large for the curvature; the estimate carries a large discretization bias.");
             else if (mala < th.MalaCaution) Flag(Trust.Caution, $"MALA acceptance {mala:F2} < {th.MalaCaution}: some discretization bias is likely; try a smaller ε.");
         }
-        if (trust != Trust.Divergent)
+        if (flags.All(f => f.Level != Trust.Divergent))
         {
             if (double.IsNaN(rhat) || rhat > th.RHatFail) Flag(Trust.Untrustworthy, $"split-R̂ = {rhat:F3} > {th.RHatFail}: the chains disagree; sample longer or burn in more.");
             else if (rhat > th.RHatCaution) Flag(Trust.Caution, $"split-R̂ = {rhat:F3} > {th.RHatCaution}: the chains have not quite converged.");
             if (double.IsNaN(ess) || ess < th.MinEss) Flag(Trust.Caution, $"effective sample size {ess:F0} < {th.MinEss}: the standard error is itself uncertain.");
         }
-        string verdict = trust switch
-        {
-            Trust.Trustworthy => $"Trustworthy: chains agree (split-R̂ {rhat:F3}), ESS {ess:F0}, MALA acceptance {mala:F2}.",
-            Trust.Caution => "Use with care: " + string.Join(" ", reasons),
-            Trust.Untrustworthy => "Do not trust: " + string.Join(" ", reasons),
-            _ => "Divergent, no estimate: " + string.Join(" ", reasons),
-        };
-        return new SamplerDiagnostics(rhat, ess, mala, problems, trust, verdict);
+        return new SamplerDiagnostics(rhat, ess, mala, problems, flags);
     }
 
     private static double QuarterMean(double[] trace, int quarter)
