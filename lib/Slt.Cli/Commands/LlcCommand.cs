@@ -26,6 +26,10 @@ internal sealed partial class LlcCommand : Command<LlcCommand.Settings>
         [Description("Potential: inverse temperature t (nβ = t); also --t. Default 1000.")]
         public double T { get; init; } = 1000;
 
+        [CommandOption("--box <HALF>")]
+        [Description("Potential: the prior box [−HALF, HALF]^d that proposals are reflected into, or 'none' for no box (then the potential must confine the posterior, or set --gamma). Default 1.")]
+        public string Box { get; init; } = "1";
+
         [CommandOption("--widths <WIDTHS>")]
         [Description("Deep linear network widths, input first, e.g. 5,3,5.")]
         public string Widths { get; init; } = "5,3,5";
@@ -90,8 +94,13 @@ internal sealed partial class LlcCommand : Command<LlcCommand.Settings>
         });
         if (o.Json) Console.WriteLine(EstimateReport.Format(EstimateReport.ToJson(result)));
         else Print(result);
-        return result.Mean is null ? 2 : 0;
+        return ExitCode(result);
     }
+
+    /// <summary>0: an estimate to use (Trustworthy or Use with care); 2: divergent, no number; 3: a number judged
+    /// "Do not trust" (a failed check: outside 0 ≤ λ ≤ d/2, MALA acceptance or split-R̂ failing).</summary>
+    internal static int ExitCode(LlcResult result) => result.Mean is null || result.Diagnostics.IsDivergent ? 2
+        : result.Diagnostics.Trust == Diagnostics.Trust.Untrustworthy ? 3 : 0;
 
     private static SgldSettings Override(SgldSettings s, Settings o) => s with
     {
@@ -109,12 +118,20 @@ internal sealed partial class LlcCommand : Command<LlcCommand.Settings>
     private static LlcResult Potential(Settings o, IProgress<SamplingProgress> progress, CancellationToken token)
     {
         var potential = NormalCrossingPotential.Parse(o.Terms);
-        var settings = Override(GroundTruthCases.PotentialSettings(potential, o.T), o);
+        var settings = Override(GroundTruthCases.PotentialSettings(potential, o.T), o) with { Box = ParseBox(o.Box) };
         var coefficient = potential.LearningCoefficient();
-        double? finite = potential.DisjointBlocks().All(b => b.Variables.Length <= 2) && settings.NBeta is double nb && settings.Localization == 0
+        double? finite = potential.DisjointBlocks().All(b => b.Variables.Length <= 2) && settings.NBeta is double nb && settings.Localization == 0 && settings.Box == PriorBox.Symmetric(1)
             ? PotentialQuadrature.At(potential, nb).ExpectedTK : null;
         return LocalLearningCoefficient.Estimate(new PotentialTarget(potential), settings,
             new KnownTruth(coefficient?.Lambda, coefficient?.Multiplicity, finite), progress, cancellationToken: token);
+    }
+
+    private static PriorBox? ParseBox(string text)
+    {
+        if (text.Equals("none", StringComparison.OrdinalIgnoreCase)) return null;
+        if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double half) && half > 0 && double.IsFinite(half))
+            return PriorBox.Symmetric(half);
+        throw new FormatException($"--box: expected a positive half-width or 'none', got '{text}'.");
     }
 
     private static LlcResult Dln(Settings o, IProgress<SamplingProgress> progress, CancellationToken token)
@@ -132,8 +149,10 @@ internal sealed partial class LlcCommand : Command<LlcCommand.Settings>
     {
         var table = new Table().Border(TableBorder.Rounded).AddColumn("quantity").AddColumn("value");
         table.AddRow("λ̂", r.Mean is double m ? $"{m:F4} ± {r.StandardError:F4}" : "[red]none (divergent)[/]");
-        if (r.Truth?.FiniteT is double f) table.AddRow("exact E_t[tK]", $"{f:F4}");
+        if (r.Truth?.FiniteT is double f) table.AddRow(Markup.Escape("exact E_t[tK]"), $"{f:F4}");
         if (r.Truth?.Lambda is double l) table.AddRow("λ (m)", $"{l:G6} ({r.Truth.Multiplicity})");
+        if (r.Shortfall is { } sf)
+            table.AddRow("expected shortfall below λ (finite nβ)", Markup.Escape($"{sf.Raw:G3} ({sf.Raw / sf.Lambda:P1}): λ̂ ≈ {sf.ExpectedRaw:G4} expected"));
         if (r.RelativeError is double e) table.AddRow("relative error", $"{e:P2}");
         if (r.Correction is { } c)
         {
@@ -147,5 +166,6 @@ internal sealed partial class LlcCommand : Command<LlcCommand.Settings>
         table.AddRow("chains × draws", $"{r.Run.Chains} × {r.Run.Settings.Draws} ({r.Run.Seconds:F1} s)");
         AnsiConsole.Write(table);
         AnsiConsole.MarkupLine(Markup.Escape(r.Diagnostics.Verdict));
+        if (r.Shortfall is { } shortfall) AnsiConsole.MarkupLine(Markup.Escape(shortfall.Statement));
     }
 }

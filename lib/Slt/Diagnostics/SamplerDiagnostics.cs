@@ -36,8 +36,14 @@ public sealed record DiagnosticThresholds
     public double RHatCaution { get; init; } = 1.05;
     /// <summary>Effective sample size below this warrants caution (default 100).</summary>
     public double MinEss { get; init; } = 100;
-    /// <summary>MALA acceptance below this is a failure: ε is too large for the curvature (default 0.5).</summary>
-    public double MalaFail { get; init; } = 0.5;
+    /// <summary>MALA acceptance below this is a failure: ε is too large for the curvature (default 0.7).</summary>
+    /// <remarks>The acceptance has a floor of 1/2 that no step size crosses: once ε is so large that a proposal w′ has
+    /// forgotten w (in a prior box the reflected proposal then spreads over the whole box, and SGLD, which never rejects,
+    /// samples the same law), w and w′ are exchangeable, log r = U(w) − U(w′) + log q(w|w′) − log q(w′|w) is symmetric
+    /// about 0, and E[min(1, r)] ≥ P(r ≥ 1) = 1/2. A threshold at 1/2 therefore judged the absurd step ε = 5 on
+    /// w₁²w₂² (acceptance 0.52, λ̂ 287 times too large) milder than ε = 0.05 (0.45). The failing threshold sits well
+    /// above the floor.</remarks>
+    public double MalaFail { get; init; } = 0.7;
     /// <summary>MALA acceptance below this warrants caution (default 0.9).</summary>
     public double MalaCaution { get; init; } = 0.9;
     /// <summary>A chain with nβ(E[L_n] − L_n(w*)) below −this is "far below w*" (default 1).</summary>

@@ -34,6 +34,17 @@ public static class EstimateReport
             ["beta"] = Number(c.Beta),
             ["relative_error"] = Number(r.CorrectedRelativeError),
         },
+        ["expected_shortfall"] = r.Shortfall is not { } sf ? null : new JsonObject
+        {
+            ["multiplicity_term"] = Number(sf.MultiplicityTerm),
+            ["fluctuation_term"] = Number(sf.FluctuationTerm),
+            ["raw"] = Number(sf.Raw),
+            ["raw_relative"] = Number(sf.Raw / sf.Lambda),
+            ["corrected_relative"] = r.Correction is null ? null : Number(sf.Corrected / sf.Lambda),
+            ["expected_raw"] = Number(sf.ExpectedRaw),
+            ["statement"] = sf.Statement,
+        },
+        ["sampled_dimension"] = r.Run.SampledDimension,
         ["settings"] = Settings(r.Run),
         ["truth"] = r.Truth is null ? null : new JsonObject
         {
@@ -56,6 +67,7 @@ public static class EstimateReport
         ["wbic_se"] = Number(r.WbicSe),
         ["exact_wbic"] = Number(r.ExactWbic),
         ["verdict"] = r.Verdict,
+        ["trust"] = r.Trust.ToString(),
         ["path"] = new JsonArray(r.Path.Select(p => (JsonNode?)new JsonObject
         {
             ["beta"] = Number(p.Beta), ["energy"] = Number(p.Energy), ["se"] = Number(p.StandardError), ["diagnostics"] = p.Diagnostics,

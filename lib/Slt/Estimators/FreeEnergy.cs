@@ -57,12 +57,14 @@ public static class FreeEnergy
         double lo = Math.Log(ti.SmallestBeta);
         var path = new List<IntegrandPoint>();
         var divergent = new List<string>();
+        var pointTrust = new List<Trust>();
         for (int k = 0; k < ti.Points; k++)
         {
             double beta = Math.Exp(lo * (1 - k / (double)(ti.Points - 1)));
             progress?.Report($"thermodynamic integration: β = {beta:G3} ({k + 1}/{ti.Points})");
             var (energy, se, diag) = Energy(target, sampler, beta * n, maxStepSize, n, k, cancellationToken);
             if (diag.IsDivergent) divergent.Add($"β = {beta:G3}");
+            pointTrust.Add(diag.Trust);
             path.Add(new IntegrandPoint(beta, energy, se, diag.Verdict));
         }
         progress?.Report("WBIC");
@@ -78,13 +80,29 @@ public static class FreeEnergy
         }
         bool bad = divergent.Count > 0;
         bool wbicBad = wbicDiag.IsDivergent;
-        string verdict = bad
-            ? $"Divergent at {string.Join(", ", divergent)}: no free-energy estimate. Reduce the step size."
-            : path.Any(p => !p.Diagnostics.StartsWith("Trustworthy", StringComparison.Ordinal))
-                ? "Estimated; some points of the path need care (see their diagnostics)."
-                : "Trustworthy: every point of the path passed the sampler diagnostics.";
+        var outside = bad ? [] : EstimateBounds.CheckFreeEnergyPath(path.Select(p => p.Beta).ToArray(), path.Select(p => p.Energy).ToArray(),
+            path.Select(p => p.StandardError).ToArray(),
+            wbicBad ? [("F̂_n", integral, Math.Sqrt(variance))] : [("F̂_n", integral, Math.Sqrt(variance)), ("WBIC", wbic, wbicSe)]);
+        var trust = bad ? Trust.Divergent
+            : outside.Count > 0 ? Trust.Untrustworthy
+            : pointTrust.Append(wbicDiag.Trust).Max();
+        string verdict = trust switch
+        {
+            Trust.Divergent => $"Divergent at {string.Join(", ", divergent)}: no free-energy estimate. Reduce the step size.",
+            Trust.Untrustworthy when outside.Count > 0 => "Do not trust: " + string.Join(" ", outside.Select(f => f.Reason)),
+            Trust.Untrustworthy => $"Do not trust: the sampler failed its checks at {Failing(path, pointTrust, wbicDiag, Trust.Untrustworthy)} (see their diagnostics).",
+            Trust.Trustworthy => "Trustworthy: every point of the path passed the sampler diagnostics, and the path obeys its bounds.",
+            _ => $"Use with care: some points of the path need care, at {Failing(path, pointTrust, wbicDiag, Trust.Caution)} (see their diagnostics).",
+        };
         return new FreeEnergyResult(target.SampleSize, bad ? null : integral, bad ? null : Math.Sqrt(variance),
-            wbicBad ? null : wbic, wbicBad ? null : wbicSe, exact, exactWbic, path, verdict);
+            wbicBad ? null : wbic, wbicBad ? null : wbicSe, exact, exactWbic, path, verdict, trust);
+    }
+
+    private static string Failing(IReadOnlyList<IntegrandPoint> path, IReadOnlyList<Trust> trust, SamplerDiagnostics wbic, Trust level)
+    {
+        var names = path.Where((p, k) => trust[k] >= level).Select(p => $"β = {p.Beta:G3}").ToList();
+        if (wbic.Trust >= level) names.Add("the WBIC temperature");
+        return string.Join(", ", names);
     }
 
     private static (double Energy, double Se, SamplerDiagnostics Diagnostics) Energy(ITemperedTarget target, SgldSettings sampler,

@@ -23,8 +23,10 @@ public sealed record IntegrandPoint(double Beta, double Energy, double StandardE
 /// <param name="ExactWbic">Exact WBIC where quadrature gives it.</param>
 /// <param name="Path">The integrand along β.</param>
 /// <param name="Verdict">Plain-language verdict.</param>
+/// <param name="Trust">The verdict's level: the worst point of the path, "Do not trust" when the path breaks its bounds
+/// (<see cref="Diagnostics.EstimateBounds.CheckFreeEnergyPath"/>), divergent when any point diverged.</param>
 public sealed record FreeEnergyResult(long SampleSize, double? ThermodynamicIntegration, double? ThermodynamicIntegrationSe,
-    double? Wbic, double? WbicSe, double? Exact, double? ExactWbic, IReadOnlyList<IntegrandPoint> Path, string Verdict)
+    double? Wbic, double? WbicSe, double? Exact, double? ExactWbic, IReadOnlyList<IntegrandPoint> Path, string Verdict, Diagnostics.Trust Trust)
 {
     /// <summary>(F̂ − F) / F for thermodynamic integration, when both are known.</summary>
     public double? RelativeError => ThermodynamicIntegration is double f && Exact is double e && e != 0 ? (f - e) / Math.Abs(e) : null;

@@ -34,6 +34,9 @@ public sealed record LlcResult(double? Mean, double? StandardError, double[] Per
     public double? CorrectedRelativeError =>
         Correction is { } c && Truth?.Lambda is double l && l != 0 ? (c.Mean - l) / l : null;
 
+    /// <summary>The bias the verdict does not cover, where λ and m are known (<see cref="FiniteTemperatureShortfall"/>).</summary>
+    public FiniteTemperatureShortfall? Shortfall => Mean is null ? null : FiniteTemperatureShortfall.For(Truth, NBeta, Correction);
+
     /// <summary>nβ the run used.</summary>
     public double NBeta => Run.NBeta;
 

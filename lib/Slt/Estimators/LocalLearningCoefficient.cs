@@ -45,6 +45,8 @@ public static class LocalLearningCoefficient
         if (diagnostics.IsDivergent || perChain.Any(v => !double.IsFinite(v)))
             return new LlcResult(null, null, perChain.Select(v => double.IsFinite(v) ? v : double.NaN).ToArray(), online, diagnostics, run, truth);
         var (mean, se) = AcrossChains.MeanAndStandardError(perChain);
+        if (EstimateBounds.CheckLearningCoefficient(mean, se, run.SampledDimension) is { } outside)
+            diagnostics = diagnostics.With(outside.Level, outside.Reason);
         var correction = run.FunctionalVariance is { } v ? FluctuationCorrection.From(perChain, v, run.NBeta, run.SampleSize) : null;
         return new LlcResult(mean, se, perChain, online, diagnostics, run, truth) { Correction = correction };
     }

@@ -34,6 +34,30 @@ public sealed class LlcCommandTests
     }
 
     [Fact]
+    public void EstimateAboveHalfTheDimensionIsDoNotTrustWithExitCodeThree()
+    {
+        // ε = 5 on w₁²w₂² in [−1,1]²: λ̂ ≈ 111 for an exact 0.387, above d/2 = 1.
+        var run = CliProcess.Run(TimeSpan.FromMinutes(3), "llc", "--model", "potential", "--terms", "1,1", "--t", "1000", "--chains", "32",
+            "--epsilon", "5", "--json");
+        Assert.True(run.ExitCode == 3, $"exit {run.ExitCode}: {run.Stdout}{run.Stderr}");
+        var json = JsonNode.Parse(run.Stdout)!.AsObject();
+        Assert.Equal("Untrustworthy", json["trust"]!.GetValue<string>());
+        Assert.Contains("d/2 = 1", json["verdict"]!.GetValue<string>());
+        Assert.Equal(2, json["sampled_dimension"]!.GetValue<long>());
+    }
+
+    [Fact]
+    public void ResultStatesTheExpectedShortfallNextToTheNumber()
+    {
+        var run = CliProcess.Run(TimeSpan.FromMinutes(3), "llc", "--model", "potential", "--terms", "1,1", "--t", "1000", "--chains", "16");
+        Assert.True(run.ExitCode == 0, run.Stdout + run.Stderr);
+        string text = System.Text.RegularExpressions.Regex.Replace(run.Stdout, @"\s+", " "); // the console wraps long lines
+        Assert.Contains("expected finite-nβ shortfall", text);
+        Assert.Contains("(m − 1)/log nβ = 0.145", text); // 1/log 1000
+        Assert.Contains("exact E_t[tK]", text); // a label with brackets is not taken for markup
+    }
+
+    [Fact]
     public void UnknownParameterNameAndBadTermsGiveAMessageNotACrash()
     {
         var names = CliProcess.Run(TimeSpan.FromMinutes(2), "llc", "--terms", "1,1", "--sample", "w9", "--draws", "10", "--burn-in", "10");
@@ -57,8 +81,9 @@ public sealed class LlcCommandTests
     {
         var run = CliProcess.Run(TimeSpan.FromMinutes(3), "llc", "--model", "dln", "--widths", "3,3", "--rank", "0", "--n", "20000",
             "--chains", "2", "--burn-in", "500", "--draws", "20", "--steps-between-draws", "10", "--json");
-        Assert.True(run.ExitCode == 0, run.Stdout + run.Stderr);
         var json = JsonNode.Parse(run.Stdout)!.AsObject();
+        // Two short chains may not pass split-R̂: then the verdict is "Do not trust" and the exit code 3, never otherwise.
+        Assert.Equal(json["trust"]!.GetValue<string>() == "Untrustworthy" ? 3 : 0, run.ExitCode);
         var correction = json["fluctuation_correction"]!.AsObject();
         double raw = json["llc_mean"]!.GetValue<double>();
         double beta = correction["beta"]!.GetValue<double>();
