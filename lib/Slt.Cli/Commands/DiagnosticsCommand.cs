@@ -34,8 +34,8 @@ internal sealed class DiagnosticsCommand : Command<DiagnosticsCommand.Settings>
         {
             var doc = new JsonObject
             {
-                ["rhat"] = summary.RHat, ["ess_bulk"] = summary.EssBulk, ["ess_tail"] = summary.EssTail,
-                ["mcse_mean"] = summary.McseMean, ["mean"] = summary.Mean, ["chains"] = summary.Chains, ["draws"] = summary.Draws,
+                ["rhat"] = Number(summary.RHat), ["ess_bulk"] = Number(summary.EssBulk), ["ess_tail"] = Number(summary.EssTail),
+                ["mcse_mean"] = Number(summary.McseMean), ["mean"] = Number(summary.Mean), ["chains"] = summary.Chains, ["draws"] = summary.Draws,
                 ["trust"] = trust.ToString(), ["verdict"] = summary.Verdict(),
             };
             Console.Out.WriteLine(doc.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
@@ -47,6 +47,9 @@ internal sealed class DiagnosticsCommand : Command<DiagnosticsCommand.Settings>
         AnsiConsole.MarkupLine(Markup.Escape(summary.Verdict()));
         return 0;
     }
+
+    /// <summary>JSON has no ∞: an infinite R̂ (chains constant within, different between) is written as null.</summary>
+    private static JsonNode? Number(double v) => double.IsFinite(v) ? JsonValue.Create(v) : null;
 
     /// <summary>Reads chains from a chain,draw,value CSV; every defect is an <see cref="InvalidDataException"/> naming the line.</summary>
     internal static double[][] ReadTraces(string path)

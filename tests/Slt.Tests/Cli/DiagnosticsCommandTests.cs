@@ -35,6 +35,17 @@ public sealed class DiagnosticsCommandTests
         Assert.Equal(expected.TrustLevel().ToString(), json["trust"]!.GetValue<string>());
     }
 
+    [Fact]
+    public void ChainsConstantWithinButDifferentBetweenGiveANullRHatAndDoNotTrust()
+    {
+        string path = Write("chain,draw,value\n" + string.Join('\n', from c in Enumerable.Range(0, 2) from k in Enumerable.Range(0, 6) select $"{c},{k},{c}") + "\n");
+        var run = CliProcess.Run(TimeSpan.FromMinutes(1), "diagnostics", "--traces", path, "--json");
+        Assert.True(run.ExitCode == 0, run.Stdout + run.Stderr);
+        var json = JsonNode.Parse(run.Stdout)!.AsObject();
+        Assert.Null(json["rhat"]);
+        Assert.Equal("Untrustworthy", json["trust"]!.GetValue<string>());
+    }
+
     [Theory]
     [InlineData("chain,value\n0,1\n", "line 1")]
     [InlineData("chain,draw,value\n0,0,1\n0,1,2\n0,2,3\n0,3,4\n1,0,1\n1,1,2\n1,2,3\n", "ragged")]
