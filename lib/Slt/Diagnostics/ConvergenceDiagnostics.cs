@@ -64,6 +64,71 @@ public static class ConvergenceDiagnostics
         return m * (double)n / tau;
     }
 
+    /// <summary>
+    /// Rank-normalized split-R̂ of Vehtari, Gelman, Simpson, Carpenter and Bürkner (2021, Bayesian Analysis 16):
+    /// the larger of the bulk R̂ (<see cref="BulkRHat"/>) and the tail R̂ (<see cref="TailRHat"/>).
+    /// NaN when fewer than 4 draws per chain or any value is not finite; ragged chains are an error.
+    /// </summary>
+    public static double RankNormalizedRHat(IReadOnlyList<double[]> chains) => Math.Max(BulkRHat(chains), TailRHat(chains));
+
+    /// <summary>Bulk R̂: split-R̂ of the rank-normalized draws z = Φ⁻¹((r − 3/8)/(S + 1/4)) (Vehtari et al. 2021).
+    /// Sensitive to chains that differ in location, and finite even when the draws have no finite variance.</summary>
+    public static double BulkRHat(IReadOnlyList<double[]> chains) =>
+        EvenDraws(chains) is { } x ? SplitRHat(RankNormalization.ZScores(x)) : double.NaN;
+
+    /// <summary>Tail R̂: split-R̂ of the rank-normalized folded draws |x − median(x)| (Vehtari et al. 2021).
+    /// Sensitive to chains that differ in scale, which the bulk R̂ misses.</summary>
+    public static double TailRHat(IReadOnlyList<double[]> chains) =>
+        EvenDraws(chains) is { } x ? SplitRHat(RankNormalization.ZScores(RankNormalization.Fold(x))) : double.NaN;
+
+    /// <summary>Bulk-ESS: <see cref="EffectiveSampleSize"/> of the rank-normalized split chains (Vehtari et al. 2021).
+    /// NaN when fewer than 4 draws per chain or any value is not finite; ragged chains are an error.</summary>
+    public static double BulkEss(IReadOnlyList<double[]> chains) =>
+        EvenDraws(chains) is { } x ? EffectiveSampleSize(RankNormalization.ZScores(x)) : double.NaN;
+
+    /// <summary>Tail-ESS: the smaller of the ESS of the indicators I(x ≤ q₀.₀₅) and I(x ≤ q₀.₉₅), with q_p the empirical
+    /// quantiles of all draws (Vehtari et al. 2021): how well the 5% and 95% quantiles are estimated.</summary>
+    public static double TailEss(IReadOnlyList<double[]> chains)
+    {
+        if (EvenDraws(chains) is not { } x) return double.NaN;
+        return Math.Min(QuantileEss(x, 0.05), QuantileEss(x, 0.95));
+    }
+
+    /// <summary>
+    /// Monte Carlo standard error of the mean, sd / √ESS, with sd the standard deviation of all draws and ESS the
+    /// <see cref="EffectiveSampleSize"/> of the raw (not rank-normalized) draws (Vehtari et al. 2021).
+    /// NaN when fewer than 4 draws per chain or any value is not finite; ragged chains are an error.
+    /// </summary>
+    public static double McseMean(IReadOnlyList<double[]> chains)
+    {
+        if (EvenDraws(chains) is null) return double.NaN;
+        var all = chains.SelectMany(c => c).ToArray();
+        double mean = all.Average();
+        double sd = Math.Sqrt(all.Sum(v => (v - mean) * (v - mean)) / (all.Length - 1));
+        return sd / Math.Sqrt(EffectiveSampleSize(chains));
+    }
+
+    private static double QuantileEss(double[][] x, double p)
+    {
+        double q = RankNormalization.EmpiricalQuantile(x.SelectMany(c => c).ToArray(), p);
+        return EffectiveSampleSize(x.Select(c => c.Select(v => v <= q ? 1.0 : 0.0).ToArray()).ToArray());
+    }
+
+    /// <summary>The draws the split diagnostics use: each chain cut to an even length (the last draw of an odd chain
+    /// dropped, as <see cref="SplitRHat"/> does), so that ranks and quantiles are over exactly the split draws.
+    /// Null when fewer than 4 draws per chain or any value is not finite.</summary>
+    private static double[][]? EvenDraws(IReadOnlyList<double[]> chains)
+    {
+        ArgumentNullException.ThrowIfNull(chains);
+        if (chains.Count == 0) throw new ArgumentException("No chains.", nameof(chains));
+        int n = chains[0].Length;
+        for (int c = 1; c < chains.Count; c++)
+            if (chains[c].Length != n)
+                throw new ArgumentException($"Ragged chains: chain 0 has {n} draws, chain {c} has {chains[c].Length}.", nameof(chains));
+        if (n < 4 || chains.Any(c => c.Any(v => !double.IsFinite(v)))) return null;
+        return chains.Select(c => c[..(n / 2 * 2)]).ToArray();
+    }
+
     private static double[][]? SplitHalves(IReadOnlyList<double[]> chains)
     {
         if (chains.Count == 0) return null;
