@@ -13,7 +13,7 @@ app.Configure(config =>
         .WithDescription("Check .NET, TorchSharp, libtorch, devices and the libstdc++ fix; run a tiny forward/backward.");
     config.AddCommand<ReproduceCommand>("reproduce")
         .WithDescription("Re-execute every notebook in order and write executed notebooks and offline HTML write-ups (artifacts/index.html).");
-    config.AddCommand<LlcCommand>("llc").WithDescription("Local learning coefficient of a ground-truth model (SGLD), with diagnostics and the exact truth. Exit codes: 0 an estimate to use, 1 bad input, 2 divergent (no number), 3 \"Do not trust\" (a failed check, e.g. λ̂ outside [0, d/2]), 64 usage.");
+    config.AddCommand<LlcCommand>("llc").WithDescription("Local learning coefficient of a ground-truth model (SGLD), with diagnostics and the exact truth. Exit codes: 0 an estimate to use, 1 bad input, 2 divergent (no number), 3 \"Do not trust\" (a failed check, e.g. λ̂ outside 0 ≤ λ ≤ d/2), 64 usage.");
     config.AddCommand<ValidateCommand>("validate").WithDescription("Run the ground-truth suite: estimate, truth and relative error per case.");
     config.AddCommand<BenchCommand>("bench").WithDescription("Benchmarks: SGLD/SGD step cost, batched potential throughput, memory over 10,000 steps.");
     config.AddCommand<FreeEnergyCommand>("free-energy").WithDescription("Free energy of a potential: exact, thermodynamic integration and WBIC. Exit codes: 0, 1 bad input, 2 divergent, 3 \"Do not trust\" (the path breaks its bounds), 64 usage.");

@@ -27,7 +27,7 @@ internal sealed partial class LlcCommand : Command<LlcCommand.Settings>
         public double T { get; init; } = 1000;
 
         [CommandOption("--box <HALF>")]
-        [Description("Potential: the prior box [−HALF, HALF]^d that proposals are reflected into, or 'none' for no box (then the potential must confine the posterior, or set --gamma). Default 1.")]
+        [Description("Potential: the prior box [[−HALF, HALF]]^d that proposals are reflected into, or 'none' for no box (then the potential must confine the posterior, or set --gamma). Default 1.")]
         public string Box { get; init; } = "1";
 
         [CommandOption("--widths <WIDTHS>")]

@@ -21,6 +21,21 @@ public sealed class DoctorCommandTests
         Assert.Contains("doctor", help.Stdout);
     }
 
+    [Theory]
+    [InlineData("llc")]
+    [InlineData("free-energy")]
+    [InlineData("diagnostics")]
+    [InlineData("validate")]
+    [InlineData("reproduce")]
+    [InlineData("train")]
+    public void EveryVerbPrintsItsHelp(string verb)
+    {
+        // Spectre.Console reads descriptions as markup: a literal bracket in one (e.g. "[0, d/2]") breaks the help.
+        var help = CliProcess.Run(TimeSpan.FromMinutes(1), verb, "--help");
+        Assert.True(help.ExitCode == 0, help.Stdout + help.Stderr);
+        Assert.Contains("OPTIONS", help.Stdout);
+    }
+
     [Fact]
     public void InvalidOptionGivesNonZeroExitAndMessage()
     {
