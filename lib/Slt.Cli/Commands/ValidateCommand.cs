@@ -30,15 +30,19 @@ internal sealed class ValidateCommand : Command<ValidateCommand.Settings>
         TorchRuntime.Initialize(o.Threads);
         var progress = o.Json ? null : new Progress.InlineText(s => AnsiConsole.MarkupLine($"[grey]running {Markup.Escape(s)}[/]"));
         var rows = ValidationSuite.Run(progress, cancellationToken);
+        var (passed, failed, informative) = ValidationSuite.Count(rows);
         if (o.Json)
         {
             var array = new JsonArray(rows.Select(r => (JsonNode?)new JsonObject
             {
                 ["group"] = r.Group, ["case"] = r.Case, ["estimate"] = Num(r.Estimate), ["se"] = Num(r.StandardError),
                 ["truth"] = Num(r.Truth), ["relative_error"] = Num(r.RelativeError), ["tolerance"] = Num(r.Tolerance),
-                ["passed"] = r.Passed, ["verdict"] = r.Verdict, ["seconds"] = Num(r.Seconds),
+                ["result"] = r.Informative ? "informative" : r.Passed ? "passed" : "failed", ["verdict"] = r.Verdict, ["seconds"] = Num(r.Seconds),
             }).ToArray());
-            Console.WriteLine(EstimateReport.Format(array));
+            Console.WriteLine(EstimateReport.Format(new JsonObject
+            {
+                ["passed"] = passed, ["failed"] = failed, ["informative"] = informative, ["rows"] = array,
+            }));
         }
         else
         {
@@ -47,11 +51,11 @@ internal sealed class ValidateCommand : Command<ValidateCommand.Settings>
             foreach (var r in rows)
                 table.AddRow(Markup.Escape(r.Case), r.Estimate is double e ? $"{e:F4} ± {r.StandardError:F4}" : "divergent",
                     r.Truth is double t ? $"{t:F4}" : "-", r.RelativeError is double x ? $"{x:P2}" : "-",
-                    r.Tolerance is double tol ? $"{tol:P0}" : "info", r.Passed ? "[green]yes[/]" : "[red]NO[/]", $"{r.Seconds:F0}");
+                    r.Tolerance is double tol ? $"{tol:P0}" : r.Informative ? "info" : "check", r.Informative ? "info" : r.Passed ? "[green]yes[/]" : "[red]NO[/]", $"{r.Seconds:F0}");
             AnsiConsole.Write(table);
-            AnsiConsole.MarkupLine($"{rows.Count(r => r.Passed)} of {rows.Count} checks passed.");
+            Console.WriteLine($"{passed} passed, {failed} failed, {informative} informative");
         }
-        return rows.All(r => r.Passed) ? 0 : 1;
+        return failed == 0 ? 0 : 1;
     }
 
     private static JsonNode? Num(double? v) => v is double d && double.IsFinite(d) ? JsonValue.Create(d) : null;

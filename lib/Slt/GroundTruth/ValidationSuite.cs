@@ -17,6 +17,10 @@ namespace Slt.GroundTruth;
 public sealed record ValidationRow(string Group, string Case, double? Estimate, double? StandardError, double? Truth, double? Tolerance,
     bool Passed, string Verdict, double Seconds)
 {
+    /// <summary>A row that shows a number beside its reference but cannot fail (no tolerance): counted as informative,
+    /// never as passed.</summary>
+    public bool Informative { get; init; }
+
     /// <summary>(estimate − truth)/|truth|.</summary>
     public double? RelativeError => Estimate is double e && Truth is double t && t != 0 ? (e - t) / Math.Abs(t) : null;
 }
@@ -68,7 +72,7 @@ public static class ValidationSuite
         rows.Add(new ValidationRow("free energy", "\"1,1\" n=1000: thermodynamic integration vs exact F_n", f.ThermodynamicIntegration,
             f.ThermodynamicIntegrationSe, f.Exact, 0.02, f.RelativeError is double e && Math.Abs(e) <= 0.02, f.Verdict, seconds));
         rows.Add(new ValidationRow("free energy", "\"1,1\" n=1000: WBIC vs exact WBIC", f.Wbic, f.WbicSe, f.ExactWbic, null,
-            true, "informative: WBIC estimates E^{1/log n}[nL_n], not F_n", 0));
+            true, "informative: WBIC estimates E^{1/log n}[nL_n], not F_n", 0) { Informative = true });
 
         progress?.Report("additivity for w1² + w2⁴");
         clock.Restart();
@@ -97,7 +101,16 @@ public static class ValidationSuite
 
     private static ValidationRow Row(string group, string name, LlcResult r, double? truth, double? tolerance) =>
         new(group, name, r.Mean, r.StandardError, truth, tolerance, tolerance is not double tol || Within(r.Mean, truth, tol),
-            r.Diagnostics.Verdict, r.Run.Seconds);
+            r.Diagnostics.Verdict, r.Run.Seconds) { Informative = tolerance is null };
+
+    /// <summary>Checks that passed, checks that failed, and informative rows (which are neither).</summary>
+    public static (int Passed, int Failed, int Informative) Count(IReadOnlyList<ValidationRow> rows)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        int informative = rows.Count(r => r.Informative);
+        int passed = rows.Count(r => !r.Informative && r.Passed);
+        return (passed, rows.Count - informative - passed, informative);
+    }
 
     private static ValidationRow Corrected(string name, LlcResult r, double tolerance) =>
         new("dln", name, r.Correction?.Mean, r.Correction?.StandardError, r.Truth?.Lambda, tolerance,
@@ -115,5 +128,5 @@ public static class ValidationSuite
         new PrimitiveDataFrameColumn<double>("truth", rows.Select(r => r.Truth)),
         new PrimitiveDataFrameColumn<double>("relative_error", rows.Select(r => r.RelativeError)),
         new PrimitiveDataFrameColumn<double>("tolerance", rows.Select(r => r.Tolerance)),
-        new PrimitiveDataFrameColumn<bool>("passed", rows.Select(r => r.Passed)));
+        new StringDataFrameColumn("result", rows.Select(r => r.Informative ? "informative" : r.Passed ? "passed" : "failed")));
 }
