@@ -57,6 +57,6 @@ internal sealed class FreeEnergyCommand : Command<FreeEnergyCommand.Settings>
             AnsiConsole.Write(table);
             AnsiConsole.MarkupLine(Markup.Escape(r.Verdict));
         }
-        return r.ThermodynamicIntegration is null ? 2 : r.Trust == Slt.Diagnostics.Trust.Untrustworthy ? 3 : 0;
+        return ExitCodes.For(r.Trust, r.ThermodynamicIntegration is not null);
     }
 }

@@ -94,13 +94,8 @@ internal sealed partial class LlcCommand : Command<LlcCommand.Settings>
         });
         if (o.Json) Console.WriteLine(EstimateReport.Format(EstimateReport.ToJson(result)));
         else Print(result);
-        return ExitCode(result);
+        return ExitCodes.For(result.Diagnostics.Trust, result.Mean is not null);
     }
-
-    /// <summary>0: an estimate to use (Trustworthy or Use with care); 2: divergent, no number; 3: a number judged
-    /// "Do not trust" (a failed check: outside 0 ≤ λ ≤ d/2, MALA acceptance or split-R̂ failing).</summary>
-    internal static int ExitCode(LlcResult result) => result.Mean is null || result.Diagnostics.IsDivergent ? 2
-        : result.Diagnostics.Trust == Diagnostics.Trust.Untrustworthy ? 3 : 0;
 
     private static SgldSettings Override(SgldSettings s, Settings o) => s with
     {

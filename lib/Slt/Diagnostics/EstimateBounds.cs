@@ -64,23 +64,20 @@ public static class EstimateBounds
         for (int k = 1; k < betas.Count; k++)
             if (!(betas[k] > betas[k - 1])) throw new ArgumentException("The path's β must increase.", nameof(betas));
         var flags = new List<DiagnosticFlag>();
-        static double Slack(double a, double b) => StandardErrors * Math.Sqrt(Finite(a) * Finite(a) + Finite(b) * Finite(b));
-        for (int i = 0; i < betas.Count; i++)
-            for (int j = i + 1; j < betas.Count; j++)
-                if (energies[j] - energies[i] > PathStandardErrors / StandardErrors * Slack(standardErrors[i], standardErrors[j]))
-                {
-                    flags.Add(new DiagnosticFlag(Trust.Untrustworthy,
-                        $"E^β[nL_n] rises from {energies[i]:G5} at β = {betas[i]:G3} to {energies[j]:G5} at β = {betas[j]:G3}, by more than " +
-                        $"{PathStandardErrors} standard errors; it cannot (its β-derivative is −Var^β[nL_n] ≤ 0): the sampler did not reach those posteriors."));
-                    i = betas.Count;
-                    break;
-                }
+        static double Slack(double a, double b, double k) => k * Math.Sqrt(Finite(a) * Finite(a) + Finite(b) * Finite(b));
+        var rise = Enumerable.Range(0, betas.Count)
+            .SelectMany(i => Enumerable.Range(i + 1, betas.Count - i - 1), (i, j) => (i, j))
+            .FirstOrDefault(p => energies[p.j] - energies[p.i] > Slack(standardErrors[p.i], standardErrors[p.j], PathStandardErrors), (i: -1, j: -1));
+        if (rise.i >= 0)
+            flags.Add(new DiagnosticFlag(Trust.Untrustworthy,
+                $"E^β[nL_n] rises from {energies[rise.i]:G5} at β = {betas[rise.i]:G3} to {energies[rise.j]:G5} at β = {betas[rise.j]:G3}, by more than " +
+                $"{PathStandardErrors} standard errors; it cannot (its β-derivative is −Var^β[nL_n] ≤ 0): the sampler did not reach those posteriors."));
         double low = energies[^1], lowSe = standardErrors[^1], high = energies[0], highSe = standardErrors[0];
         foreach (var (name, value, se) in estimates)
         {
-            if (value < low - Slack(se, lowSe))
+            if (value < low - Slack(se, lowSe, StandardErrors))
                 flags.Add(new DiagnosticFlag(Trust.Untrustworthy, $"{name} = {value:G5} lies below E^1[nL_n] = {low:G5} by more than {StandardErrors} standard errors; it cannot."));
-            else if (value > high + Slack(se, highSe))
+            else if (value > high + Slack(se, highSe, StandardErrors))
                 flags.Add(new DiagnosticFlag(Trust.Untrustworthy, $"{name} = {value:G5} lies above the prior mean E^0[nL_n] ≈ {high:G5} by more than {StandardErrors} standard errors; it cannot."));
         }
         return flags;
