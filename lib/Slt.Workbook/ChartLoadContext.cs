@@ -6,7 +6,7 @@ namespace Slt.Workbook;
 /// <summary>
 /// The load context of the chart layer: Slt.Charts, Plotly.NET and the FSharp.Core 10.1 it needs, loaded from this
 /// assembly's resources (<c>charts/NAME.dll</c>) so that they never collide with a host's own FSharp.Core (the
-/// notebook kernels load 10.0 at start; platform.md §2). Everything else (System.*) comes from the default context.
+/// notebook kernels load 10.0 at start; docs/platform.md §2). Everything else (System.*) comes from the default context.
 /// </summary>
 internal sealed class ChartLoadContext : AssemblyLoadContext
 {

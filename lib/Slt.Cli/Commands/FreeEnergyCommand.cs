@@ -17,7 +17,7 @@ internal sealed class FreeEnergyCommand : Command<FreeEnergyCommand.Settings>
         public string Model { get; init; } = "potential";
 
         [CommandOption("--terms <TERMS>")]
-        [Description("Potential terms as in ground-truth.md, e.g. \"1,1\".")]
+        [Description("Potential terms as in docs/ground-truth.md, e.g. \"1,1\".")]
         public string Terms { get; init; } = "1,1";
 
         [CommandOption("--sample-size <N>")]

@@ -86,7 +86,7 @@ internal sealed class KlCommand : Command<KlCommand.Settings>
                 ["inContextGain"] = new JsonObject
                 {
                     ["available"] = result.AvailableGain, ["model"] = result.ModelGain,
-                    ["capturedFraction"] = result.CapturedGainFraction, ["gradualEvidenceRatio"] = result.GradualEvidenceRatio,
+                    ["capturedFraction"] = result.CapturedGainFraction, ["realizedGain"] = result.RealizedGain, ["availableGain"] = result.AvailableGain, ["gradualEvidenceRatio"] = result.GradualEvidenceRatio,
                 },
             };
             Console.Out.WriteLine(doc.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));

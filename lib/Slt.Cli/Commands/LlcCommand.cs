@@ -19,7 +19,7 @@ internal sealed partial class LlcCommand : Command<LlcCommand.Settings>
         public string Model { get; init; } = "potential";
 
         [CommandOption("--terms <TERMS>")]
-        [Description("Potential terms as in ground-truth.md, e.g. \"1,1\" (w₁²w₂²) or \"1,0;0,2\" (w₁² + w₂⁴).")]
+        [Description("Potential terms as in docs/ground-truth.md, e.g. \"1,1\" (w₁²w₂²) or \"1,0;0,2\" (w₁² + w₂⁴).")]
         public string Terms { get; init; } = "1,1";
 
         [CommandOption("--temperature <T>")]
@@ -136,7 +136,7 @@ internal sealed partial class LlcCommand : Command<LlcCommand.Settings>
         using var target = new DeepLinearNetworkTarget(widths, o.Rank, o.N, o.Seed, o.Population ? LossSource.Population : LossSource.Sample);
         var settings = Override(GroundTruthCases.DeepLinearSettings(widths, seed: o.Seed), o);
         var truth = target.TrueCoefficient;
-        // Aoyagi's λ is the global coefficient; at w* = origin (r = 0) it is also the local one (ground-truth.md §3).
+        // Aoyagi's λ is the global coefficient; at w* = origin (r = 0) it is also the local one (docs/ground-truth.md §3).
         return LocalLearningCoefficient.Estimate(target, settings, new KnownTruth(truth.Lambda, truth.Multiplicity, null), progress, cancellationToken: token);
     }
 
@@ -156,7 +156,7 @@ internal sealed partial class LlcCommand : Command<LlcCommand.Settings>
             if (r.CorrectedRelativeError is double ce) table.AddRow("relative error, corrected", $"{ce:P2}");
         }
         table.AddRow("nβ", $"{r.NBeta:G6}");
-        table.AddRow("split-R̂ / ESS", $"{r.Diagnostics.RHat:F3} / {r.Diagnostics.Ess:F0}");
+        table.AddRow("R̂ / bulk-ESS / tail-ESS", $"{r.Diagnostics.RHat:F3} / {r.Diagnostics.Ess:F0} / {r.Diagnostics.EssTail:F0}");
         table.AddRow("MALA acceptance", $"{r.Diagnostics.MalaAcceptance:F3}");
         table.AddRow("chains × draws", $"{r.Run.Chains} × {r.Run.Settings.Draws} ({r.Run.Seconds:F1} s)");
         AnsiConsole.Write(table);

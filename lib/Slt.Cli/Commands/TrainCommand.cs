@@ -62,16 +62,16 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
         WriteCsv(Path.Combine(outDir, "losses.csv"), run);
 
         var table = new Table().Border(TableBorder.Rounded)
-            .AddColumn("step").AddColumn("L per token").AddColumn("K = Σ K^l").AddColumn("K^1").AddColumn("K^late").AddColumn("captured gain");
+            .AddColumn("step").AddColumn("L per token").AddColumn("K = Σ K^l").AddColumn("K^1").AddColumn("K^last").AddColumn("captured gain");
         foreach (var c in run.Checkpoints)
         {
             var e = c.Evaluation;
             table.AddRow(c.Step.ToString(), e.MeanCrossEntropy.ToString("F4"), e.TotalKl.ToString("F3"), e.Kl[0].ToString("F4"),
-                e.Late(e.Kl).ToString("F4"), e.CapturedGainFraction.ToString("P1"));
+                e.LastQuarter(e.Kl).ToString("F4"), e.CapturedGainFraction.ToString("P1"));
         }
         AnsiConsole.Write(table);
         var f = run.Final;
-        AnsiConsole.MarkupLine($"in-context gain: truth S^1 − S^late = {f.AvailableGain:F4}, model L^1 − L^late = {f.ModelGain:F4} ([bold]{f.CapturedGainFraction:P1}[/] captured); gradual-evidence ratio (S^C/4 − S^late)/(S^1 − S^late) = {f.GradualEvidenceRatio:F3}");
+        AnsiConsole.MarkupLine($"in-context gain: truth S^1 − S^last = {f.AvailableGain:F4}, realized S^1 − L^last = {f.RealizedGain:F4} ([bold]{f.CapturedGainFraction:P1}[/] captured); the model's own L^1 − L^last = {f.ModelGain:F4}; gradual-evidence ratio (S^C/4 − S^last)/(S^1 − S^last) = {f.GradualEvidenceRatio:F3}");
         AnsiConsole.MarkupLine($"{model.ParameterCount} parameters, {run.Seconds:F1} s, {TorchRuntime.Threads} thread(s); written to {Markup.Escape(outDir)}");
         return 0;
     }

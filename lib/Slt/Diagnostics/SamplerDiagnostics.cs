@@ -30,12 +30,9 @@ public enum ChainProblem
 /// <summary>Thresholds of the checks, with documented defaults.</summary>
 public sealed record DiagnosticThresholds
 {
-    /// <summary>R̂ above this is a failure (default 1.1); between <see cref="RHatCaution"/> and this, caution.</summary>
-    public double RHatFail { get; init; } = 1.1;
-    /// <summary>R̂ above this warrants caution (default 1.05).</summary>
-    public double RHatCaution { get; init; } = 1.05;
-    /// <summary>Effective sample size below this warrants caution (default 100).</summary>
-    public double MinEss { get; init; } = 100;
+    /// <summary>R̂ and ESS bounds (Vehtari et al. 2021: trustworthy with rank-normalized R̂ below 1.01 and bulk- and tail-ESS
+    /// from 400; use with care up to R̂ 1.05 and down to ESS 100; beyond that, do not trust).</summary>
+    public ConvergenceThresholds Convergence { get; init; } = new();
     /// <summary>MALA acceptance below this is a failure: ε is too large for the curvature (default 0.7).</summary>
     /// <remarks>The acceptance has a floor of 1/2 that no step size crosses: once ε is so large that a proposal w′ has
     /// forgotten w (in a prior box the reflected proposal then spreads over the whole box, and SGLD, which never rejects,
@@ -60,20 +57,29 @@ public sealed record DiagnosticFlag(Trust Level, string Reason);
 /// <summary>
 /// The checks that tell a user when not to trust an estimate, each with a plain-language verdict.
 /// </summary>
-/// <param name="RHat">Split-R̂ of the traces nβ(L_n(w) − L_n(w*)).</param>
-/// <param name="Ess">Effective sample size of those traces over all chains.</param>
+/// <param name="Convergence">Rank-normalized split-R̂, bulk- and tail-ESS and the Monte Carlo standard error of the traces
+/// nβ(L_n(w) − L_n(w*)) (Vehtari, Gelman, Simpson, Carpenter, Bürkner 2021).</param>
 /// <param name="MalaAcceptance">Mean MALA acceptance probability of the SGLD proposals (NaN when not tracked).</param>
 /// <param name="ChainProblems">Per chain: what, if anything, went wrong.</param>
 /// <param name="Flags">Every check that did not pass, in the order they were made; the verdict is the worst level.</param>
-public sealed record SamplerDiagnostics(double RHat, double Ess, double MalaAcceptance, ChainProblem[] ChainProblems, IReadOnlyList<DiagnosticFlag> Flags)
+public sealed record SamplerDiagnostics(ChainSummary Convergence, double MalaAcceptance, ChainProblem[] ChainProblems, IReadOnlyList<DiagnosticFlag> Flags)
 {
+    /// <summary>Rank-normalized split-R̂ (the larger of bulk and tail).</summary>
+    public double RHat => Convergence.RHat;
+
+    /// <summary>Bulk effective sample size of the traces over all chains.</summary>
+    public double Ess => Convergence.EssBulk;
+
+    /// <summary>Tail effective sample size (the 5% and 95% quantiles).</summary>
+    public double EssTail => Convergence.EssTail;
+
     /// <summary>The overall verdict: the worst level of any flag, Trustworthy when there is none.</summary>
     public Trust Trust => Flags.Count == 0 ? Trust.Trustworthy : Flags.Max(f => f.Level);
 
     /// <summary>The verdict in plain words, with every reason.</summary>
     public string Verdict => Trust switch
     {
-        Trust.Trustworthy => $"Trustworthy: chains agree (split-R̂ {RHat:F3}), ESS {Ess:F0}, MALA acceptance {MalaAcceptance:F2}.",
+        Trust.Trustworthy => $"Trustworthy: chains agree (R̂ {RHat:F3}), bulk-ESS {Ess:F0}, tail-ESS {EssTail:F0}, MALA acceptance {MalaAcceptance:F2}.",
         Trust.Caution => "Use with care: " + Reasons,
         Trust.Untrustworthy => "Do not trust: " + Reasons,
         _ => "Divergent, no estimate: " + Reasons,
@@ -99,8 +105,7 @@ public sealed record SamplerDiagnostics(double RHat, double Ess, double MalaAcce
         for (int c = 0; c < run.Chains; c++) problems[c] = Classify(traces[c], run.NBeta * (run.MeanLoss[c] - run.Baseline[c]), run.Baseline[c], typical, th);
         var finiteMala = run.MalaAcceptance.Where(double.IsFinite).ToArray();
         double mala = finiteMala.Length > 0 ? finiteMala.Average() : double.NaN;
-        double rhat = ConvergenceDiagnostics.SplitRHat(traces);
-        double ess = ConvergenceDiagnostics.EffectiveSampleSize(traces);
+        var convergence = ChainSummary.Compute(traces);
 
         var flags = new List<DiagnosticFlag>();
         void Flag(Trust level, string reason) => flags.Add(new DiagnosticFlag(level, reason));
@@ -117,11 +122,20 @@ public sealed record SamplerDiagnostics(double RHat, double Ess, double MalaAcce
         }
         if (flags.All(f => f.Level != Trust.Divergent))
         {
-            if (double.IsNaN(rhat) || rhat > th.RHatFail) Flag(Trust.Untrustworthy, $"split-R̂ = {rhat:F3} > {th.RHatFail}: the chains disagree; sample longer or burn in more.");
-            else if (rhat > th.RHatCaution) Flag(Trust.Caution, $"split-R̂ = {rhat:F3} > {th.RHatCaution}: the chains have not quite converged.");
-            if (double.IsNaN(ess) || ess < th.MinEss) Flag(Trust.Caution, $"effective sample size {ess:F0} < {th.MinEss}: the standard error is itself uncertain.");
+            var c = th.Convergence;
+            double rhat = convergence.RHat, ess = Math.Min(convergence.EssBulk, convergence.EssTail);
+            if (double.IsNaN(rhat) || double.IsNaN(ess))
+                Flag(Trust.Untrustworthy, $"no convergence diagnostics: {convergence.Draws} draws per chain (at least 4 are needed); sample longer.");
+            else
+            {
+                if (rhat >= c.RHatCaution) Flag(Trust.Untrustworthy, $"R̂ = {rhat:F3} ≥ {c.RHatCaution}: the chains disagree; sample longer or burn in more.");
+                else if (rhat >= c.RHatTrustworthy) Flag(Trust.Caution, $"R̂ = {rhat:F3} ≥ {c.RHatTrustworthy}: the chains have not quite converged.");
+                string essText = $"bulk-ESS {convergence.EssBulk:F0}, tail-ESS {convergence.EssTail:F0}";
+                if (ess < c.EssCaution) Flag(Trust.Untrustworthy, $"{essText} < {c.EssCaution}: too few effective draws for the standard error or R̂ to mean anything; draw more.");
+                else if (ess < c.EssTrustworthy) Flag(Trust.Caution, $"{essText} < {c.EssTrustworthy}: the standard error is itself uncertain; draw more.");
+            }
         }
-        return new SamplerDiagnostics(rhat, ess, mala, problems, flags);
+        return new SamplerDiagnostics(convergence, mala, problems, flags);
     }
 
     private static double QuarterMean(double[] trace, int quarter)

@@ -22,6 +22,24 @@ public sealed record ThermodynamicIntegrationSettings
         get => _smallestBeta;
         init => _smallestBeta = value is > 0 and < 1 ? value : throw new ArgumentOutOfRangeException(nameof(SmallestBeta), value, "SmallestBeta must lie in (0, 1).");
     }
+
+    /// <summary>The β grid, ascending: β_k = β₀^{1 − k/(Points − 1)}, k = 0 … Points − 1.</summary>
+    public double[] Betas()
+    {
+        double lo = Math.Log(SmallestBeta);
+        return Enumerable.Range(0, Points).Select(k => Math.Exp(lo * (1 - k / (double)(Points - 1)))).ToArray();
+    }
+
+    /// <summary>The weights w_k of the rule F_n ≈ Σ_k w_k E^{β_k}[nL_n] on <see cref="Betas"/>: composite Simpson in s = log β
+    /// over [log β₀, 0] (the integrand is β E^β), plus β₀ E^{β₀} for [0, β₀].</summary>
+    public double[] Weights()
+    {
+        var betas = Betas();
+        double h = -Math.Log(SmallestBeta) / (Points - 1);
+        var w = betas.Select((b, k) => h / 3 * (k == 0 || k == Points - 1 ? 1 : k % 2 == 1 ? 4 : 2) * b).ToArray();
+        w[0] += betas[0];
+        return w;
+    }
 }
 
 /// <summary>
@@ -54,13 +72,13 @@ public static class FreeEnergy
         if (sampler.Box is null && sampler.Localization == 0)
             throw new ArgumentException("Thermodynamic integration needs a normalized prior: set a prior Box or a Localization γ > 0.", nameof(sampler));
         double n = target.SampleSize;
-        double lo = Math.Log(ti.SmallestBeta);
+        var betas = ti.Betas();
         var path = new List<IntegrandPoint>();
         var divergent = new List<string>();
         var pointTrust = new List<Trust>();
         for (int k = 0; k < ti.Points; k++)
         {
-            double beta = Math.Exp(lo * (1 - k / (double)(ti.Points - 1)));
+            double beta = betas[k];
             progress?.Report($"thermodynamic integration: β = {beta:G3} ({k + 1}/{ti.Points})");
             var (energy, se, diag) = Energy(target, sampler, beta * n, maxStepSize, n, k, cancellationToken);
             if (diag.IsDivergent) divergent.Add($"β = {beta:G3}");
@@ -70,13 +88,12 @@ public static class FreeEnergy
         progress?.Report("WBIC");
         var (wbic, wbicSe, wbicDiag) = Energy(target, sampler, n / Math.Log(n), maxStepSize, n, ti.Points, cancellationToken);
 
-        double h = -lo / (ti.Points - 1);
-        double integral = path[0].Beta * path[0].Energy, variance = Math.Pow(path[0].Beta * path[0].StandardError, 2);
+        var weights = ti.Weights();
+        double integral = 0, variance = 0;
         for (int k = 0; k < path.Count; k++)
         {
-            double weight = h / 3 * (k == 0 || k == path.Count - 1 ? 1 : k % 2 == 1 ? 4 : 2);
-            integral += weight * path[k].Beta * path[k].Energy;
-            variance += Math.Pow(weight * path[k].Beta * path[k].StandardError, 2);
+            integral += weights[k] * path[k].Energy;
+            variance += Math.Pow(weights[k] * path[k].StandardError, 2);
         }
         bool bad = divergent.Count > 0;
         bool wbicBad = wbicDiag.IsDivergent;

@@ -17,7 +17,8 @@ public sealed record KnownTruth(double? Lambda, int? Multiplicity, double? Finit
 /// error, the online trace, and the diagnostics. When any chain diverged, <see cref="Mean"/> is null: there is no number.
 /// </summary>
 /// <param name="Mean">Mean of the per-chain estimates; null when divergent.</param>
-/// <param name="StandardError">Standard deviation of the per-chain estimates / √chains; null when divergent.</param>
+/// <param name="StandardError">The larger of the Monte Carlo standard error (from the bulk ESS of the traces) and the spread of the
+/// chain means s/√chains (<see cref="LocalLearningCoefficient.StandardError"/>); null when divergent.</param>
 /// <param name="PerChain">λ̂ of each chain (NaN for a chain that diverged).</param>
 /// <param name="OnlineTrace">After k draws: the mean over chains of nβ (mean of the first k draws − L_n(w*)).</param>
 /// <param name="Diagnostics">R̂, ESS, MALA acceptance, divergence, verdict.</param>

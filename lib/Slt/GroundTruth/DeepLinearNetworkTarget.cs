@@ -21,7 +21,9 @@ public enum LossSource
 /// The loss (Gaussian negative log-likelihood without its constant) is
 /// L_n(w) = (1/2n) Σ_i ‖y_i − A x_i‖² = (1/2n)(tr S_yy − 2 tr(A S_xy) + tr(A S_xx Aᵀ)), A = B_L ⋯ B_1,
 /// with S_xx = Σ x xᵀ, S_xy = Σ x yᵀ, S_yy = Σ y yᵀ: a full-batch gradient on n = 100000 points costs O(H²), not O(n).
-/// w* is the teacher, factorised through the first r hidden units (the origin when r = 0).
+/// w* is the teacher, factorised through the first r hidden units (the origin when r = 0), a true parameter; for the
+/// regular model (two widths) it can instead be the least-squares estimate B̂ = S_xyᵀ S_xx⁻¹ fitted to the same sample
+/// (<see cref="OptimumKind.FittedToSample"/>), the situation of a trained network.
 /// </remarks>
 public sealed class DeepLinearNetworkTarget : ITemperedTarget, IDisposable
 {
@@ -35,13 +37,21 @@ public sealed class DeepLinearNetworkTarget : ITemperedTarget, IDisposable
     /// <param name="n">Sample size.</param>
     /// <param name="seed">Seed of the teacher and the data.</param>
     /// <param name="source">Sample (default) or population loss.</param>
-    public DeepLinearNetworkTarget(IReadOnlyList<int> widths, int rank, long n, long seed = 0, LossSource source = LossSource.Sample)
+    /// <param name="optimum">w*: the teacher (default, a true parameter) or, for two widths and a sample, the least-squares
+    /// fit to the sample.</param>
+    public DeepLinearNetworkTarget(IReadOnlyList<int> widths, int rank, long n, long seed = 0, LossSource source = LossSource.Sample,
+        OptimumKind optimum = OptimumKind.TrueParameter)
     {
         ArgumentNullException.ThrowIfNull(widths);
         if (widths.Count < 2) throw new ArgumentException($"A linear network needs at least an input and an output width; got {widths.Count}.", nameof(widths));
         if (widths.Any(h => h <= 0)) throw new ArgumentOutOfRangeException(nameof(widths), string.Join(",", widths), "Widths must be positive.");
         if (rank < 0 || rank > widths.Min()) throw new ArgumentOutOfRangeException(nameof(rank), rank, $"rank must lie in 0..{widths.Min()}.");
         if (n < 3 || n > 50_000_000) throw new ArgumentOutOfRangeException(nameof(n), n, "n must lie in 3..5e7.");
+        if (optimum == OptimumKind.FittedToSample && (widths.Count != 2 || source != LossSource.Sample))
+            throw new ArgumentException($"w* fitted to the sample is available for the regular model (two widths) on a sample; got {widths.Count} widths and a {source} loss.", nameof(optimum));
+        if (optimum == OptimumKind.FittedToSample && n <= widths[0])
+            throw new ArgumentOutOfRangeException(nameof(n), n, $"The least-squares fit needs n > the input width {widths[0]}.");
+        OptimumKind = optimum;
         Widths = widths.ToArray();
         Rank = rank;
         SampleSize = n;
@@ -72,6 +82,7 @@ public sealed class DeepLinearNetworkTarget : ITemperedTarget, IDisposable
             _sxx = _x.t().matmul(_x);
             _sxy = _x.t().matmul(_y);
             _syy = _y.Squared().sum().item<double>();
+            if (optimum == OptimumKind.FittedToSample) _optimum[0] = linalg.solve(_sxx, _sxy).t().contiguous(); // B̂ S_xx = S_xyᵀ
         }
         else
         {
@@ -86,6 +97,7 @@ public sealed class DeepLinearNetworkTarget : ITemperedTarget, IDisposable
     private DeepLinearNetworkTarget(DeepLinearNetworkTarget parent, Tensor rows)
     {
         Widths = parent.Widths;
+        OptimumKind = parent.OptimumKind;
         Rank = parent.Rank;
         Source = LossSource.Sample;
         Teacher = parent.Teacher;
@@ -107,6 +119,9 @@ public sealed class DeepLinearNetworkTarget : ITemperedTarget, IDisposable
 
     /// <summary>Sample or population loss.</summary>
     public LossSource Source { get; }
+
+    /// <summary>The teacher (a true parameter) or the least-squares fit to the sample. A restriction keeps its parent's w*.</summary>
+    public OptimumKind OptimumKind { get; }
 
     /// <summary>The teacher's end-to-end matrix A₀ (outputs × inputs).</summary>
     public Tensor Teacher { get; }

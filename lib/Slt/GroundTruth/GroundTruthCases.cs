@@ -4,12 +4,12 @@ using Slt.Sampling;
 namespace Slt.GroundTruth;
 
 /// <summary>
-/// The ground-truth cases the estimators are validated on (ground-truth.md), with the sampler settings each is run at.
+/// The ground-truth cases the estimators are validated on (docs/ground-truth.md), with the sampler settings each is run at.
 /// Shared by the tests and <c>slt validate</c>, so that both check exactly the same thing.
 /// </summary>
 public static class GroundTruthCases
 {
-    /// <summary>The potentials of ground-truth.md's table.</summary>
+    /// <summary>The potentials of docs/ground-truth.md's table.</summary>
     public static readonly string[] PotentialTerms = ["0,1", "0,2", "1,1", "1,2", "2,2", "1,0;0,2"];
 
     /// <summary>The table's literal E_t[tK] at t = 100, 1000, 10000 (4 decimals), for pinning the quadrature.</summary>

@@ -10,7 +10,7 @@ namespace Slt.GroundTruth;
 /// Statistical Learning Theory", 2009, ch. 2 and 7).
 /// </summary>
 /// <remarks>
-/// Notation (ground-truth.md §2): terms separated by <c>;</c>, each a comma-separated list of the exponents k_i of one
+/// Notation (docs/ground-truth.md §2): terms separated by <c>;</c>, each a comma-separated list of the exponents k_i of one
 /// monomial, so <c>"1,1"</c> = w₁²w₂² and <c>"1,0;0,2"</c> = w₁² + w₂⁴. Every term names every variable.
 /// </remarks>
 public sealed record NormalCrossingPotential
@@ -44,7 +44,7 @@ public sealed record NormalCrossingPotential
         Notation = string.Join(";", Exponents.Select(t => string.Join(",", t)));
     }
 
-    /// <summary>Parses ground-truth.md's notation, e.g. <c>"1,1"</c> or <c>"1,0;0,2"</c>.</summary>
+    /// <summary>Parses docs/ground-truth.md's notation, e.g. <c>"1,1"</c> or <c>"1,0;0,2"</c>.</summary>
     /// <exception cref="FormatException">The text is not a list of terms of non-negative integers.</exception>
     public static NormalCrossingPotential Parse(string terms)
     {
@@ -93,7 +93,7 @@ public sealed record NormalCrossingPotential
 
     /// <summary>
     /// The variables grouped into connected blocks (two variables are connected when a term contains both). Terms in
-    /// different blocks involve disjoint variables, so Z factorises and λ, E_t[tK] add (ground-truth.md §2).
+    /// different blocks involve disjoint variables, so Z factorises and λ, E_t[tK] add (docs/ground-truth.md §2).
     /// </summary>
     public IReadOnlyList<(int[] Variables, int[][] Terms)> DisjointBlocks()
     {
@@ -116,7 +116,7 @@ public sealed record NormalCrossingPotential
     }
 
     /// <summary>
-    /// The real log canonical threshold λ and its multiplicity m, where the rules of ground-truth.md §2 determine them:
+    /// The real log canonical threshold λ and its multiplicity m, where the rules of docs/ground-truth.md §2 determine them:
     /// a single monomial (λ = min_i 1/(2k_i), m = #argmin) and sums of blocks in disjoint variables (λ and m − 1 add).
     /// Null for a block whose terms share variables (e.g. w₁² + w₁²w₂²), where no closed form is coded.
     /// </summary>

@@ -18,6 +18,9 @@ public sealed record PotentialTarget(NormalCrossingPotential Potential, long Sam
 
     public long DataSize => 0;
 
+    /// <summary>w* = 0 is a zero of K: a true parameter.</summary>
+    public OptimumKind OptimumKind => OptimumKind.TrueParameter;
+
     public ChainGroup CreateGroup(int chains) => new Group(Potential, chains);
 
     private sealed class Group : ChainGroup

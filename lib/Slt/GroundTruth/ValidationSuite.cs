@@ -26,7 +26,7 @@ public sealed record ValidationRow(string Group, string Case, double? Estimate, 
 }
 
 /// <summary>
-/// The ground-truth suite of <c>slt validate</c>: λ̂ against E_t[tK] for every potential of ground-truth.md's table at
+/// The ground-truth suite of <c>slt validate</c>: λ̂ against E_t[tK] for every potential of docs/ground-truth.md's table at
 /// t = 1000 and 10000 (5%); for linear networks at n = 100000, the singular fluctuation ν̂ of regular linear regression
 /// against d/2 (10%) and the fluctuation-corrected λ̂ + βν̂ against λ (5% regular; 10% for the rank-0 deep linear
 /// networks), with the raw λ̂ and the population-loss λ̂ as informative rows; thermodynamic integration against the exact free energy of w₁²w₂² at n = 1000 (2%) with WBIC,

@@ -53,8 +53,9 @@ public sealed record LengthDecomposedLoss(
     /// <summary>L_n / (C − 1): the per-token empirical loss on this sample.</summary>
     public double MeanEmpiricalLoss => TotalEmpiricalLoss / LengthCount;
 
-    /// <summary>The lengths of the last quarter, l &gt; (C − 1) − ⌈(C − 1)/4⌉ ("late" in the in-context gain).</summary>
-    public int[] LateLengths
+    /// <summary>The lengths of the last quarter, l &gt; (C − 1) − ⌈(C − 1)/4⌉ (the superscript "last" of S^last, L^last, K^last).
+    /// Not the "late" lengths of <c>NextTokenTarget.SplitAtQuarter</c>, which are every length past the first quarter.</summary>
+    public int[] LastQuarterLengths
     {
         get
         {
@@ -63,8 +64,8 @@ public sealed record LengthDecomposedLoss(
         }
     }
 
-    /// <summary>The mean of a per-length series over <see cref="LateLengths"/>.</summary>
-    public double Late(double[] perLength)
+    /// <summary>The mean of a per-length series over <see cref="LastQuarterLengths"/>.</summary>
+    public double LastQuarter(double[] perLength)
     {
         int quarter = (LengthCount + 3) / 4;
         return perLength[^quarter..].Average();
@@ -75,22 +76,29 @@ public sealed record LengthDecomposedLoss(
         length >= 1 && length <= LengthCount ? perLength[length - 1]
             : throw new ArgumentOutOfRangeException(nameof(length), length, $"length must be in [1, {LengthCount}].");
 
-    /// <summary>The truth's in-context gain S^1 − S^late: how much knowing more of the prefix can lower the loss.</summary>
-    public double AvailableGain => Entropy[0] - Late(Entropy);
+    /// <summary>The truth's in-context gain S^1 − S^last: how much knowing more of the prefix can lower the loss.</summary>
+    public double AvailableGain => Entropy[0] - LastQuarter(Entropy);
 
-    /// <summary>The model's in-context gain L^1 − L^late.</summary>
-    public double ModelGain => CrossEntropy[0] - Late(CrossEntropy);
+    /// <summary>The model's own in-context gain L^1 − L^last (it can exceed <see cref="AvailableGain"/> when the model is
+    /// worse than the truth at l = 1, so it is not a share of the truth's gain).</summary>
+    public double ModelGain => CrossEntropy[0] - LastQuarter(CrossEntropy);
 
-    /// <summary>ModelGain / AvailableGain: the share of the available in-context gain the model captures.</summary>
-    public double CapturedGainFraction => ModelGain / AvailableGain;
+    /// <summary>What the model realizes of the truth's in-context gain in the last quarter:
+    /// (S^1 − L^last)/(S^1 − S^last) = 1 − K^last/(S^1 − S^last). It is 1 for the truth, at most 1 up to the sampling
+    /// error of K^last (K ≥ 0), and 0 or below when the model's late excess loss is as large as the whole gain; the
+    /// numerator and denominator are <see cref="RealizedGain"/> and <see cref="AvailableGain"/>.</summary>
+    public double CapturedGainFraction => RealizedGain / AvailableGain;
 
-    /// <summary>(S^{C/4} − S^late) / (S^1 − S^late): how much of the truth's learning is still to come at l = C/4.</summary>
+    /// <summary>S^1 − L^last: the truth's first-token entropy minus the model's last-quarter loss.</summary>
+    public double RealizedGain => Entropy[0] - LastQuarter(CrossEntropy);
+
+    /// <summary>(S^{C/4} − S^last) / (S^1 − S^last): how much of the truth's learning is still to come at l = C/4.</summary>
     public double GradualEvidenceRatio
     {
         get
         {
             int quarterLength = Math.Max(1, (LengthCount + 1) / 4);
-            return (At(Entropy, quarterLength) - Late(Entropy)) / AvailableGain;
+            return (At(Entropy, quarterLength) - LastQuarter(Entropy)) / AvailableGain;
         }
     }
 

@@ -23,6 +23,24 @@ public interface ITemperedTarget
 
     /// <summary>Creates <paramref name="chains"/> chains, every one at w*.</summary>
     ChainGroup CreateGroup(int chains);
+
+    /// <summary>What w* is: a true parameter of the data's distribution, or a point fitted to the same sample (a trained
+    /// network, the empirical minimiser). It decides whether the fluctuation correction λ̂ + βν̂ applies
+    /// (<c>Slt.Estimators.FluctuationCorrection</c>). Default <see cref="OptimumKind.FittedToSample"/>, the case of any
+    /// trained model; only a target that knows its truth (a teacher, a potential's zero) says otherwise.</summary>
+    OptimumKind OptimumKind => OptimumKind.FittedToSample;
+}
+
+/// <summary>Where the point w* that chains start from and are localized at comes from.</summary>
+public enum OptimumKind
+{
+    /// <summary>w* was fitted to the sample the loss averages over (end of training, the empirical minimiser ŵ). The baseline
+    /// L_n(w*) then already sits below L_n(w₀) by about (d/2)/n in a regular model, which cancels the βν bias of the raw
+    /// λ̂ to first order in β: no fluctuation correction.</summary>
+    FittedToSample,
+    /// <summary>w* is a true parameter w₀ (q = p(·|w₀)): the linear networks' teacher, a potential's zero. Watanabe's equation
+    /// of state then gives E[λ̂] = λ − βν(β) on a sample, and λ̂ + βν̂ corrects it.</summary>
+    TrueParameter,
 }
 
 /// <summary>Chains that share one loss evaluation: parameters carry a leading chain dimension when

@@ -34,6 +34,9 @@ public sealed record SamplingRun(
     /// the target has no per-point losses (<see cref="ChainGroup.PointwiseLoss"/>).</summary>
     public double[]? FunctionalVariance { get; init; }
 
+    /// <summary>What w* was (from the target): the fluctuation correction applies only at a true parameter.</summary>
+    public OptimumKind OptimumKind { get; init; } = OptimumKind.FittedToSample;
+
     /// <summary>Number of chains.</summary>
     public int Chains => Baseline.Length;
 

@@ -83,7 +83,7 @@ public static class Sgld
             group++;
         }
         return new SamplingRun(settings, nBeta, target.SampleSize, sampled.ToArray(), dimension, baseline, draws, meanLoss, mala,
-            clock.Elapsed.TotalSeconds) { FunctionalVariance = functionalVariance };
+            clock.Elapsed.TotalSeconds) { FunctionalVariance = functionalVariance, OptimumKind = target.OptimumKind };
     }
 
     private sealed record GroupResult(double[] Baseline, double[][] Draws, double[] MeanLoss, double[] Mala, long Dimension,

@@ -19,11 +19,11 @@ public sealed class DefaultModelTests(ITestOutputHelper output)
         var truth = new TrueDistribution(TrainingRunConfig.Default.Corpus);
         // A fresh evaluation sample, independent of training and of the checkpoints' evaluation sample.
         var r = LengthDecomposedKl.Draw(truth, 2000, 424242).Evaluate(model);
-        output.WriteLine($"trained in {run.Seconds:F0} s; S^1 − S^late = {r.AvailableGain:F4}, L^1 − L^late = {r.ModelGain:F4}, captured {r.CapturedGainFraction:P1}; " +
-                         $"K^1 = {r.Kl[0]:F4}, K^late = {r.Late(r.Kl):F4}, K = {r.TotalKl:F3}, gradual-evidence ratio {r.GradualEvidenceRatio:F3}");
+        output.WriteLine($"trained in {run.Seconds:F0} s; S^1 − S^last = {r.AvailableGain:F4}, S^1 − L^last = {r.RealizedGain:F4}, captured {r.CapturedGainFraction:P1}; " +
+                         $"K^1 = {r.Kl[0]:F4}, K^last = {r.LastQuarter(r.Kl):F4}, K = {r.TotalKl:F3}, gradual-evidence ratio {r.GradualEvidenceRatio:F3}");
         Assert.True(r.CapturedGainFraction >= 0.8,
-            $"(L^1 − L^late) = {r.ModelGain:F4} < 0.8 (S^1 − S^late) = {0.8 * r.AvailableGain:F4}: captured only {r.CapturedGainFraction:P1}.");
+            $"(S^1 − L^last) = {r.RealizedGain:F4} < 0.8 (S^1 − S^last) = {0.8 * r.AvailableGain:F4}: captured only {r.CapturedGainFraction:P1}.");
         // In-context learning over training: the late-length KL falls from initialisation to the end.
-        Assert.True(run.Final.Late(run.Final.Kl) < 0.1 * run.Checkpoints[0].Evaluation.Late(run.Checkpoints[0].Evaluation.Kl));
+        Assert.True(run.Final.LastQuarter(run.Final.Kl) < 0.1 * run.Checkpoints[0].Evaluation.LastQuarter(run.Checkpoints[0].Evaluation.Kl));
     }
 }
