@@ -131,8 +131,8 @@ public sealed record SamplerDiagnostics(ChainSummary Convergence, double MalaAcc
                 if (rhat >= c.RHatCaution) Flag(Trust.Untrustworthy, $"R̂ = {rhat:F3} ≥ {c.RHatCaution}: the chains disagree; sample longer or burn in more.");
                 else if (rhat >= c.RHatTrustworthy) Flag(Trust.Caution, $"R̂ = {rhat:F3} ≥ {c.RHatTrustworthy}: the chains have not quite converged.");
                 string essText = $"bulk-ESS {convergence.EssBulk:F0}, tail-ESS {convergence.EssTail:F0}";
-                if (ess < c.EssCaution) Flag(Trust.Untrustworthy, $"{essText} < {c.EssCaution}: too few effective draws for the standard error or R̂ to mean anything; draw more.");
-                else if (ess < c.EssTrustworthy) Flag(Trust.Caution, $"{essText} < {c.EssTrustworthy}: the standard error is itself uncertain; draw more.");
+                if (ess < c.EssCaution) Flag(Trust.Untrustworthy, $"{essText}, below {c.EssCaution}: too few effective draws for the standard error or R̂ to mean anything; draw more.");
+                else if (ess < c.EssTrustworthy) Flag(Trust.Caution, $"{essText}, below {c.EssTrustworthy}: the standard error is itself uncertain; draw more.");
             }
         }
         return new SamplerDiagnostics(convergence, mala, problems, flags);

@@ -101,7 +101,8 @@ public sealed class BayesianLinearRegression : ITemperedTarget, IDisposable
     {
         using var scope = NewDisposeScope();
         var (a, m) = Posterior(1);
-        double logDet = linalg.slogdet(a).logabsdet.item<double>();
+        var (_, logAbsDet) = linalg.slogdet(a);
+        double logDet = logAbsDet.item<double>();
         double norm = m.Squared().sum().item<double>();
         return SampleSize * HalfLogTwoPiSigmaSquared + Rss(m) / (2 * Noise * Noise) + Alpha / 2 * norm + 0.5 * logDet
                - Dimension / 2.0 * Math.Log(Alpha);

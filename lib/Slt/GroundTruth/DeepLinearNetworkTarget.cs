@@ -152,82 +152,17 @@ public sealed class DeepLinearNetworkTarget : ITemperedTarget, IDisposable
         return new DeepLinearNetworkTarget(this, rows);
     }
 
-    public ChainGroup CreateGroup(int chains) => new Group(this, chains);
+    public ChainGroup CreateGroup(int chains) => new DeepLinearNetworkGroup(chains, _optimum, Statistics, SampleSize);
+
+    /// <summary>The data as <see cref="DeepLinearNetworkGroup"/> reads it: one data set (leading dimension 1).</summary>
+    internal DeepLinearNetworkStatistics Statistics => new(_x.unsqueeze(0), _y.unsqueeze(0), _sxx.unsqueeze(0), _sxy.unsqueeze(0),
+        tensor(new[] { _syy }, dtype: float64), Source == LossSource.Sample);
+
+    /// <summary>w*, one tensor per layer (outputs × inputs of that layer).</summary>
+    internal IReadOnlyList<Tensor> OptimumLayers => _optimum;
 
     public void Dispose()
     {
         foreach (var t in _optimum.Append(_x).Append(_y).Append(_sxx).Append(_sxy).Append(Teacher)) t.Dispose();
-    }
-
-    private sealed class Group : ChainGroup
-    {
-        private readonly DeepLinearNetworkTarget _t;
-        private readonly Tensor[] _b;
-
-        public Group(DeepLinearNetworkTarget target, int chains) : base(chains)
-        {
-            _t = target;
-            _b = target._optimum.Select(o => o.unsqueeze(0).repeat(chains, 1, 1).requires_grad_()).ToArray();
-        }
-
-        public override bool HasChainDimension => true;
-        public override IReadOnlyList<Tensor> Parameters => _b;
-        public override IReadOnlyList<Tensor> Optimum => _t._optimum;
-
-        private Tensor EndToEnd() => _b.Skip(1).Aggregate(_b[0], (a, b) => b.matmul(a));
-
-        public override Tensor Loss(Tensor? batch)
-        {
-            var a = EndToEnd();
-            if (batch is null)
-            {
-                var linear = (a * _t._sxy.t()).sum([1, 2]);
-                var quadratic = (a.matmul(_t._sxx) * a).sum([1, 2]);
-                return (quadratic - linear * Scalars.Of(2.0)).Plus(_t._syy) / Scalars.Of(2.0 * _t.SampleSize);
-            }
-            var x = _t._x.index(batch);
-            var y = _t._y.index(batch);
-            var residual = y.t().unsqueeze(0) - a.matmul(x.t());
-            return residual.Squared().sum([1, 2]) / Scalars.Of(2.0 * batch.shape[0]);
-        }
-
-        // ℓ_i(w) = ½‖y_i − A x_i‖² on the first points (the Gaussian negative log-likelihood without its constant).
-        public override Tensor? PointwiseLoss()
-        {
-            if (_t.Source != LossSource.Sample) return null;
-            long m = Math.Min(_t._x.shape[0], PointwiseSubset);
-            var x = _t._x.narrow(0, 0, m);
-            var y = _t._y.narrow(0, 0, m);
-            var residual = y.t().unsqueeze(0) - EndToEnd().detach().matmul(x.t());
-            return residual.Squared().sum(1) * Scalars.Of(0.5);
-        }
-
-        // Full batch in closed form: ∂L/∂A = (A S_xx − S_xyᵀ)/n, ∂L/∂B_j = (B_L⋯B_{j+1})ᵀ ∂L/∂A (B_{j−1}⋯B_1)ᵀ.
-        public override (Tensor Loss, Tensor[] Gradients)? LossAndGradient(Tensor? batch)
-        {
-            if (batch is not null) return null;
-            var b = _b.Select(t => t.detach()).ToArray();
-            int layers = b.Length;
-            var prefix = new Tensor[layers]; // prefix[j] = B_j ⋯ B_1
-            prefix[0] = b[0];
-            for (int j = 1; j < layers; j++) prefix[j] = b[j].matmul(prefix[j - 1]);
-            var a = prefix[^1];
-            var asxx = a.matmul(_t._sxx);
-            var loss = ((asxx * a).sum([1, 2]) - (a * _t._sxy.t()).sum([1, 2]) * Scalars.Of(2.0)).Plus(_t._syy) / Scalars.Of(2.0 * _t.SampleSize);
-            var gradA = (asxx - _t._sxy.t()) / Scalars.Of((double)_t.SampleSize);
-            var grads = new Tensor[layers];
-            var left = gradA; // (B_L ⋯ B_{j+1})ᵀ ∂L/∂A, built from the top
-            for (int j = layers - 1; j >= 0; j--)
-            {
-                grads[j] = j == 0 ? left : left.matmul(prefix[j - 1].transpose(1, 2));
-                if (j > 0) left = b[j].transpose(1, 2).matmul(left);
-            }
-            return (loss, grads);
-        }
-
-        protected override void Dispose(bool disposing)
-        {
-            if (disposing) foreach (var b in _b) b.Dispose();
-        }
     }
 }

@@ -32,31 +32,22 @@ public sealed record SeedAveragedCorrection(IReadOnlyList<int> Widths, long Samp
     /// <summary>Mean and across-seed standard error of λ̂ + βν̂.</summary>
     public (double Mean, double Se) CorrectedMean => MeanAndSe(Corrected);
 
-    /// <summary>Runs the study: for each seed a fresh sample and teacher (<see cref="DeepLinearNetworkTarget"/> with that seed),
-    /// <paramref name="settings"/> with the seed, and the chains' mean λ̂ and βν̂.</summary>
-    /// <exception cref="InvalidOperationException">A run diverged or recorded no functional variance.</exception>
+    /// <summary>Runs the study: one sample and teacher per seed (<see cref="DeepLinearNetworkReplicates"/>, all samples' chains in
+    /// one batched run), <paramref name="chainsPerSample"/> chains each with <paramref name="settings"/> (its Chains is replaced),
+    /// and per sample the chains' mean λ̂ and βν̂.</summary>
+    /// <exception cref="InvalidOperationException">A chain diverged or no functional variance was recorded.</exception>
     public static SeedAveragedCorrection Run(IReadOnlyList<int> widths, long n, IReadOnlyList<long> seeds, SgldSettings settings,
-        OptimumKind optimum = OptimumKind.TrueParameter, IProgress<string>? progress = null)
+        int chainsPerSample = 4, OptimumKind optimum = OptimumKind.TrueParameter, IProgress<SamplingProgress>? progress = null)
     {
-        ArgumentNullException.ThrowIfNull(seeds);
         ArgumentNullException.ThrowIfNull(settings);
-        if (seeds.Count < 2) throw new ArgumentException($"A seed average needs at least 2 seeds; got {seeds.Count}.", nameof(seeds));
-        var raw = new double[seeds.Count];
-        var fluctuation = new double[seeds.Count];
-        double lambda = double.NaN, beta = double.NaN;
-        for (int i = 0; i < seeds.Count; i++)
-        {
-            progress?.Report($"[{string.Join(",", widths)}] seed {seeds[i]} ({i + 1}/{seeds.Count})");
-            using var target = new DeepLinearNetworkTarget(widths, 0, n, seeds[i], optimum: optimum);
-            lambda = target.TrueCoefficient.Lambda;
-            var r = LocalLearningCoefficient.Estimate(target, settings with { Seed = seeds[i] });
-            if (r.Mean is not double mean || r.Run.FunctionalVariance is not { } v)
-                throw new InvalidOperationException($"Seed {seeds[i]}: no estimate ({r.Diagnostics.Verdict}).");
-            beta = r.NBeta / n;
-            raw[i] = mean;
-            fluctuation[i] = beta * (beta * v.Average() / 2);
-        }
-        return new SeedAveragedCorrection(widths.ToArray(), n, optimum, lambda, beta, raw, fluctuation);
+        using var target = new DeepLinearNetworkReplicates(widths, n, seeds, chainsPerSample, optimum);
+        var run = Sgld.Run(target, settings with { Chains = target.Chains }, progress);
+        var perChain = Enumerable.Range(0, run.Chains).Select(c => run.NBeta * (run.MeanLoss[c] - run.Baseline[c])).ToArray();
+        if (perChain.Any(v => !double.IsFinite(v)) || run.FunctionalVariance is not { } v)
+            throw new InvalidOperationException($"[{string.Join(",", widths)}]: a chain diverged or recorded no functional variance; reduce the step size.");
+        double beta = run.NBeta / n;
+        var fluctuation = target.PerSample(v).Select(variance => beta * (beta * variance / 2)).ToArray();
+        return new SeedAveragedCorrection(widths.ToArray(), n, optimum, target.TrueCoefficient.Lambda, beta, target.PerSample(perChain), fluctuation);
     }
 
     /// <summary>One row: network, w*, seeds, λ, mean raw λ̂, mean βν̂, mean λ̂ + βν̂ (each ± its across-seed se).</summary>

@@ -1,3 +1,4 @@
+using Slt.Sampling;
 using Slt.GroundTruth;
 using Slt.Platform;
 using static TorchSharp.torch;
@@ -50,6 +51,43 @@ public sealed class DeepLinearNetworkTests
         var (loss, closed) = group.LossAndGradient(null)!.Value;
         Assert.True(loss.allclose(full.detach(), rtol: 1e-12));
         for (int j = 0; j < closed.Length; j++) Assert.True(closed[j].allclose(autograd[j], rtol: 1e-9, atol: 1e-12), $"B{j + 1}");
+    }
+
+    /// <summary>Chain c of the replicated target sees sample ⌊c/k⌋ and nothing else: its loss, closed-form gradient and
+    /// per-point losses equal those of that seed's own target at the same weights, and its w* is that sample's w*.</summary>
+    [Theory]
+    [InlineData(OptimumKind.TrueParameter)]
+    [InlineData(OptimumKind.FittedToSample)]
+    public void ReplicatedChainsEachSeeTheirOwnSample(OptimumKind optimum)
+    {
+        TorchRuntime.Initialize();
+        using var scope = NewDisposeScope();
+        int[] widths = optimum == OptimumKind.FittedToSample ? [3, 2] : [3, 2, 4];
+        long[] seeds = [3, 8, 21];
+        using var replicates = new DeepLinearNetworkReplicates(widths, 200, seeds, chainsPerSample: 2, optimum);
+        using var group = replicates.CreateGroup(6);
+        using (no_grad())
+            foreach (var p in group.Parameters) p.add_(randn(p.shape, dtype: ScalarType.Float64, generator: new Generator(9)) * 0.3);
+        var (loss, gradients) = group.LossAndGradient(null)!.Value;
+        var pointwise = group.PointwiseLoss()!;
+        for (int c = 0; c < 6; c++)
+        {
+            using var single = new DeepLinearNetworkTarget(widths, 0, 200, seeds[c / 2], optimum: optimum);
+            using var own = single.CreateGroup(1);
+            using (no_grad())
+                for (int j = 0; j < own.Parameters.Count; j++)
+                {
+                    Assert.True(group.Optimum[j][c].allclose(own.Optimum[j], rtol: 1e-12, atol: 1e-14), $"w* of chain {c}, B{j + 1}");
+                    own.Parameters[j].copy_(group.Parameters[j][c].unsqueeze(0));
+                }
+            var (ownLoss, ownGradients) = own.LossAndGradient(null)!.Value;
+            Assert.Equal(ownLoss.item<double>(), loss[c].item<double>(), 10);
+            for (int j = 0; j < ownGradients.Length; j++) Assert.True(gradients[j][c].allclose(ownGradients[j][0], rtol: 1e-10, atol: 1e-12), $"chain {c}, B{j + 1}");
+            Assert.True(pointwise[c].allclose(own.PointwiseLoss()![0], rtol: 1e-12, atol: 1e-12), $"per-point losses of chain {c}");
+        }
+        Assert.Equal([1.5, 3.5, 5.5], replicates.PerSample([1, 2, 3, 4, 5, 6]));
+        Assert.Throws<ArgumentException>(() => replicates.CreateGroup(5));
+        Assert.Throws<InvalidOperationException>(() => group.Loss(arange(10, dtype: ScalarType.Int64)));
     }
 
     [Fact]
