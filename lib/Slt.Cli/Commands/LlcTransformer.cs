@@ -74,7 +74,7 @@ internal sealed partial class LlcCommand
     private static int? TransformerThreads(Settings o) =>
         o.Threads ?? (Environment.GetEnvironmentVariable("SLT_THREADS") is { Length: > 0 } ? null : 1);
 
-    private static LlcResult Transformer(Settings o, IProgress<SamplingProgress> progress, CancellationToken token)
+    private static LlcCase Transformer(Settings o)
     {
         Transformer model;
         CorpusSpec corpus;
@@ -94,16 +94,32 @@ internal sealed partial class LlcCommand
             model = TrainedModelCache.GetOrTrain(recipe).Model;
             corpus = recipe.Corpus;
         }
-        using var owned = model;
         model.eval();
         var sample = new CorpusGenerator(new TrueDistribution(corpus)).Sample(o.Windows, o.DataSeed);
         int[]? lengths = o.Lengths is null ? null : ParseLengths(o.Lengths);
         var defaults = NextTokenTarget.DefaultSettings;
-        using var target = NextTokenTarget.Create(model, sample, o.EvaluationWindows, lengths);
+        var target = new OwningTarget(NextTokenTarget.Create(model, sample, o.EvaluationWindows, lengths), model);
         var settings = Override(defaults, o) with { BatchSize = o.BatchSize ?? defaults.BatchSize };
-        var result = LocalLearningCoefficient.Estimate(target, settings, null, progress, cancellationToken: token);
-        if (o.Traces is not null) WriteTraces(o.Traces, result);
-        return result;
+        // The defaults were validated on the default recipe's model; any other model gets its step searched unless one is given.
+        bool auto = o.Epsilon is { } e ? Settings.IsAuto(e) : o.Checkpoint is not null || o.Config is not null;
+        return new LlcCase(target, settings, null, auto);
+    }
+
+    /// <summary>A target that also disposes the model it samples.</summary>
+    private sealed class OwningTarget(ModuleTarget inner, IDisposable model) : ITemperedTarget, IDisposable
+    {
+        public long SampleSize => inner.SampleSize;
+        public IReadOnlyList<string> ParameterNames => inner.ParameterNames;
+        public int MaxChainsPerGroup => inner.MaxChainsPerGroup;
+        public long DataSize => inner.DataSize;
+        public OptimumKind OptimumKind => ((ITemperedTarget)inner).OptimumKind;
+        public ChainGroup CreateGroup(int chains) => inner.CreateGroup(chains);
+
+        public void Dispose()
+        {
+            inner.Dispose();
+            model.Dispose();
+        }
     }
 
     /// <summary>"1-8", "1,2,9-31": single lengths and inclusive ranges.</summary>

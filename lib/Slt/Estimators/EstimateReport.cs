@@ -55,6 +55,36 @@ public static class EstimateReport
         ["seconds"] = Number(r.Run.Seconds),
     };
 
+    /// <summary>step_size, llc_at_step (+ se), llc_at_half_step (+ se), extrapolated (+ se), bias (+ se), allowed, tolerance,
+    /// within_tolerance, extrapolated_relative_error, statement.</summary>
+    public static JsonObject ToJson(StepSizeBiasEstimate b) => new()
+    {
+        ["step_size"] = b.StepSize,
+        ["llc_at_step"] = Number(b.AtStep.Mean),
+        ["llc_at_step_se"] = Number(b.AtStep.StandardError),
+        ["llc_at_half_step"] = Number(b.AtHalfStep.Mean),
+        ["llc_at_half_step_se"] = Number(b.AtHalfStep.StandardError),
+        ["extrapolated"] = Number(b.Extrapolated),
+        ["extrapolated_se"] = Number(b.ExtrapolatedStandardError),
+        ["bias"] = Number(b.Bias),
+        ["bias_se"] = Number(b.BiasStandardError),
+        ["allowed"] = Number(b.Allowed),
+        ["tolerance"] = b.Tolerance,
+        ["within_tolerance"] = b.WithinTolerance,
+        ["extrapolated_relative_error"] = Number(b.ExtrapolatedRelativeError),
+        ["statement"] = b.Statement,
+    };
+
+    /// <summary>chosen_step_size, tried (one step_size_bias object per pair), total_steps, seconds, summary.</summary>
+    public static JsonObject ToJson(StepSizeSearchResult s) => new()
+    {
+        ["chosen_step_size"] = s.Chosen is { } c ? JsonValue.Create(c.StepSize) : null,
+        ["tried"] = new JsonArray(s.Tried.Select(t => (JsonNode?)ToJson(t)).ToArray()),
+        ["total_steps"] = s.TotalSteps,
+        ["seconds"] = Number(s.Seconds),
+        ["summary"] = s.Summary,
+    };
+
     /// <summary>exact, thermodynamic_integration (+ se), wbic (+ se), exact_wbic, relative_error, verdict, path.</summary>
     public static JsonObject ToJson(FreeEnergyResult r) => new()
     {
