@@ -5,7 +5,7 @@ namespace Slt.Estimators;
 
 /// <summary>What <see cref="StepSizeSearch"/> tried and chose.</summary>
 /// <param name="Chosen">The bias-checked estimate at the chosen ε (its <see cref="StepSizeBiasEstimate.AtStep"/> is the answer);
-/// null when no step size passed.</param>
+/// null when no step size could be shown to pass.</param>
 /// <param name="Tried">Every pair (ε, ε/2) run, in order.</param>
 /// <param name="Seconds">Wall-clock seconds of the whole search, the final estimate included.</param>
 /// <param name="Summary">What was tried and why this ε, in plain words.</param>
@@ -19,21 +19,28 @@ public sealed record StepSizeSearchResult(StepSizeBiasEstimate? Chosen, IReadOnl
 }
 
 /// <summary>
-/// <c>--epsilon auto</c>: the largest SGLD step whose measured step-size bias is within tolerance, then the estimate there.
+/// <c>--epsilon auto</c>: the largest SGLD step whose step-size bias is within tolerance, then the estimate there.
 /// </summary>
 /// <remarks>
-/// The bias is first order, b(ε) ≈ cε, so one bias measurement predicts the largest step within tolerance:
-/// ε' = ε · 0.7 tol|λ̂₀| / |b| (0.7 for safety), kept within [ε/8, 4ε]. The protocol: measure the bias at the starting ε
-/// (a pair ε, ε/2; <see cref="StepSizeBias"/>); when a run diverges, divide ε by 4; when the bias is not resolved (|b| below its
-/// standard error) multiply ε by 4; otherwise jump to the predicted ε'. Stop at the first ε that passes and is at least
-/// the largest one tried below it, or after <see cref="MaxPairs"/> pairs, and return the largest passing ε. Every run spans
-/// the Langevin time of the template settings at the starting ε (burn-in and thinning scale with ε_start/ε), so a
-/// smaller ε costs more steps and the search's price is reported (<see cref="StepSizeSearchResult.TotalSteps"/>).
+/// The bias is first order, b(ε) ≈ cε (<see cref="StepSizeBias"/>), and c is measured best where the bias is large against
+/// its standard error, i.e. at a larger step than the one finally used. The protocol:
+/// <list type="number">
+/// <item>Measure the bias at the starting ε (a pair ε, ε/2). A run that diverges: divide ε by 4. A bias not resolved
+/// (|b| ≤ 2 se): multiply ε by 4, since at a larger step it shows (larger steps are also cheaper: every run spans the Langevin time
+/// of the template at the starting ε).</item>
+/// <item>From the smallest resolved pair, ĉ = b/ε with standard error se_b/ε; the chosen step is the largest whose predicted
+/// bias, upper bound included, is within tolerance: ε* = tol·|λ̂₀| / (|ĉ| + se_ĉ). Over-estimating c (a bias growing faster
+/// than linearly at the measured step) only makes ε* safer.</item>
+/// <item>Estimate at ε* with its own bias check (the verdict). If that check still finds the bias beyond tolerance, ĉ is
+/// re-measured there and ε* recomputed, at most <see cref="MaxPairs"/> pairs in all.</item>
+/// </list>
+/// When no pair resolves the bias before the runs diverge, the largest step whose bias upper bound |b| + se is within
+/// tolerance is taken; when none is, the search says so and returns the last estimate with its verdict.
 /// </remarks>
 public static class StepSizeSearch
 {
     /// <summary>Most pairs (ε, ε/2) the search runs.</summary>
-    public const int MaxPairs = 5;
+    public const int MaxPairs = 6;
 
     /// <summary>Runs the search from <paramref name="template"/>'s step size, sampler settings and seed.</summary>
     public static StepSizeSearchResult Run(ITemperedTarget target, SgldSettings template, KnownTruth? truth = null,
@@ -45,41 +52,58 @@ public static class StepSizeSearch
         double start = template.StepSize, eps = start;
         var tried = new List<StepSizeBiasEstimate>();
         var notes = new List<string>();
-        for (int pair = 0; pair < MaxPairs; pair++)
+        StepSizeBiasEstimate? final = null;
+        bool Resolved(StepSizeBiasEstimate e) => e.Bias is double b && Math.Abs(b) > 2 * e.BiasStandardError!.Value;
+        for (int iteration = 0; iteration < 3 * MaxPairs && tried.Count <= MaxPairs; iteration++)
         {
-            if (tried.Any(t => Math.Abs(t.StepSize / eps - 1) < 1e-9)) break;
-            var estimate = StepSizeBias.Estimate(target, AtLangevinTimeOf(template, start, eps), truth, tolerance, progress, cancellationToken);
-            tried.Add(estimate);
-            double next;
+            var estimate = tried.FirstOrDefault(t => Math.Abs(t.StepSize / eps - 1) < 1e-9)
+                ?? StepSizeBias.Estimate(target, AtLangevinTimeOf(template, start, eps), truth, tolerance, progress, cancellationToken);
+            if (!tried.Contains(estimate)) tried.Add(estimate);
             if (estimate.Bias is not double b || estimate.Extrapolated is not double x)
             {
-                next = eps / 4;
                 notes.Add($"ε = {eps:G3}: diverged");
+                eps /= 4;
+                continue;
             }
-            else if (Math.Abs(b) <= estimate.BiasStandardError!.Value)
+            notes.Add($"ε = {eps:G3}: bias {b:G2} ± {estimate.BiasStandardError:G2}{(Resolved(estimate) ? "" : " (not resolved)")}");
+            var resolved = tried.Where(Resolved).OrderBy(t => t.StepSize).FirstOrDefault();
+            if (resolved is null)
             {
-                next = 4 * eps;
-                notes.Add($"ε = {eps:G3}: bias {b:G2} ± {estimate.BiasStandardError:G2} not resolved");
+                bool divergedAbove = tried.Any(t => t.Bias is null && t.StepSize > eps);
+                if (!divergedAbove) { eps *= 4; continue; }
+                break; // the bias never showed before the runs diverged
             }
-            else
-            {
-                next = eps * Math.Clamp(0.7 * tolerance * Math.Abs(x) / Math.Abs(b), 1.0 / 8, 4);
-                notes.Add($"ε = {eps:G3}: bias {b:G2} ± {estimate.BiasStandardError:G2} ({(estimate.WithinTolerance ? "within" : "beyond")} tolerance)");
-            }
-            var passing = tried.Where(t => t.WithinTolerance).Select(t => t.StepSize).DefaultIfEmpty(0).Max();
-            var failingAbove = tried.Where(t => !t.WithinTolerance && t.StepSize > passing).Select(t => t.StepSize).DefaultIfEmpty(double.PositiveInfinity).Min();
-            // Done when a passing ε exists and the next proposal would not improve on it within a factor 2 of the nearest failure.
-            if (passing > 0 && (next <= passing || next >= failingAbove || failingAbove <= 2 * passing)) break;
-            if (passing > 0 && next > passing) next = Math.Min(next, failingAbove / 2);
+            if (final is not null && ReferenceEquals(estimate, final) && !ExceedsTolerance(final)) break;
+            double c = Math.Abs(resolved.Bias!.Value) / resolved.StepSize, seC = resolved.BiasStandardError!.Value / resolved.StepSize;
+            double next = tolerance * Math.Abs(resolved.Extrapolated!.Value) / (c + seC);
+            // A step already shown to exceed the tolerance is never proposed again: halve below the smallest such step.
+            double failedBelow = tried.Where(ExceedsTolerance).Select(t => t.StepSize).DefaultIfEmpty(double.PositiveInfinity).Min();
+            if (next >= failedBelow * (1 - 1e-9)) next = failedBelow / 2;
+            if (final is not null && Math.Abs(next / final.StepSize - 1) < 1e-9) break;
             eps = next;
+            final = tried.FirstOrDefault(t => Math.Abs(t.StepSize / eps - 1) < 1e-9);
+            if (final is null)
+            {
+                if (tried.Count >= MaxPairs) break;
+                final = StepSizeBias.Estimate(target, AtLangevinTimeOf(template, start, eps), truth, tolerance, progress, cancellationToken);
+                tried.Add(final);
+                notes.Add($"predicted ε* = {eps:G3} from ĉ = {c:G3} ± {seC:G2}: bias there {final.Bias:G2} ± {final.BiasStandardError:G2}");
+            }
+            if (final.Bias is null || ExceedsTolerance(final)) { final = null; continue; }
+            break;
         }
-        var chosen = tried.Where(t => t.WithinTolerance).OrderByDescending(t => t.StepSize).FirstOrDefault();
+        var chosen = final is { Bias: not null } && !ExceedsTolerance(final) ? final
+            : tried.Where(t => t.Bias is double b && Math.Abs(b) + t.BiasStandardError!.Value <= tolerance * Math.Abs(t.Extrapolated!.Value))
+                .OrderByDescending(t => t.StepSize).FirstOrDefault();
         string summary = (chosen is null
-            ? $"No step size passed the bias check (tolerance {tolerance:P0}); tried "
-            : $"Chose ε = {chosen.StepSize:G3}, the largest step whose bias was within one se + {tolerance:P0}; tried ") +
+            ? $"No step size could be shown to have a bias within {tolerance:P0} (the runs are too short to resolve it, or every step diverged); tried "
+            : $"Chose ε = {chosen.StepSize:G3}, the largest step whose predicted bias (upper bound) is within {tolerance:P0}; tried ") +
             string.Join("; ", notes) + $". {tried.Count * 2} runs, {clock.Elapsed.TotalSeconds:F0} s.";
         return new StepSizeSearchResult(chosen, tried, clock.Elapsed.TotalSeconds, summary);
     }
+
+    private static bool ExceedsTolerance(StepSizeBiasEstimate e) =>
+        e.Bias is double b && Math.Abs(b) - e.BiasStandardError!.Value > e.Tolerance * Math.Abs(e.Extrapolated!.Value);
 
     /// <summary>The template's settings at step <paramref name="eps"/>, with burn-in and thinning scaled by start/ε so that
     /// every run spans the same Langevin time as the template at <paramref name="start"/>.</summary>
