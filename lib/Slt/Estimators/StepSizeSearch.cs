@@ -80,6 +80,15 @@ public static class StepSizeSearch
             double failedBelow = tried.Where(ExceedsTolerance).Select(t => t.StepSize).DefaultIfEmpty(double.PositiveInfinity).Min();
             if (next >= failedBelow * (1 - 1e-9)) next = failedBelow / 2;
             if (final is not null && Math.Abs(next / final.StepSize - 1) < 1e-9) break;
+            // A passing step already tried just below the prediction (within 20%) is as good: no new pair for a few percent.
+            var near = tried.Where(t => t.Bias is not null && !ExceedsTolerance(t) && t.StepSize <= next * (1 + 1e-9) && t.StepSize >= 0.8 * next)
+                .OrderByDescending(t => t.StepSize).FirstOrDefault();
+            if (near is not null)
+            {
+                final = near;
+                notes.Add($"predicted ε* = {next:G3} from ĉ = {c:G3} ± {seC:G2}: kept the tried ε = {near.StepSize:G3}");
+                break;
+            }
             eps = next;
             final = tried.FirstOrDefault(t => Math.Abs(t.StepSize / eps - 1) < 1e-9);
             if (final is null)

@@ -36,6 +36,9 @@ public sealed class LlcTransformerCommandTests
         foreach (var key in new[] { "llc_mean", "llc_se", "per_chain", "rhat", "ess", "mala_acceptance", "verdict", "settings", "truth" })
             Assert.True(json.ContainsKey(key), $"missing {key}");
         Assert.Null(json["truth"]);
+        // A model from --checkpoint has no validated step: the step is searched by default, and the search is reported.
+        Assert.NotNull(json["epsilon_search"]);
+        Assert.True(json["epsilon_search"]!["tried"]!.AsArray().Count >= 1);
         Assert.Equal(2, json["per_chain"]!.AsArray().Count);
         Assert.Equal(24 * 5, json["settings"]!["n"]!.GetValue<long>());
         Assert.Equal(4, json["settings"]!["batch_size"]!.GetValue<int>());

@@ -26,4 +26,21 @@ public sealed class CalibrationSweepTests
         Assert.Equal(2, sweep.ToFigure().Figures.Count);
         Assert.Equal(3, sweep.ToDataFrame().Rows.Count);
     }
+
+    /// <summary>On w₁²w₂² at t = 1000 the step 10⁻³ has a MALA acceptance of about 0.97, which the acceptance rule passed,
+    /// and reads about 17% high. The sweep measures that bias from the neighbouring step and rejects it, recommending 10⁻⁴.</summary>
+    [Fact]
+    public void SweepRejectsAStepWhoseAcceptanceIsHighButWhoseBiasIsNot()
+    {
+        TorchRuntime.Initialize();
+        var potential = NormalCrossingPotential.Parse("1,1");
+        var settings = GroundTruthCases.PotentialSettings(potential, 1000, chains: 256);
+        var sweep = CalibrationSweep.Run(new PotentialTarget(potential), settings, [1e-4, 1e-3], [1000.0], [0.0]);
+        var large = sweep.Points.Single(p => p.StepSize == 1e-3);
+        Assert.True(large.MalaAcceptance >= 0.9, $"MALA {large.MalaAcceptance:F3}: the case no longer shows what acceptance misses");
+        Assert.True(large.Bias > large.AllowedBias, $"bias {large.Bias:G3} ± {large.BiasStandardError:G3}, allowed {large.AllowedBias:G3}");
+        Assert.False(large.Acceptable);
+        Assert.Equal(1e-4, sweep.Recommended!.StepSize);
+        Assert.Contains("bias", sweep.Advice);
+    }
 }

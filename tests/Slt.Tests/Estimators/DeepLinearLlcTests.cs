@@ -58,16 +58,34 @@ public sealed class DeepLinearLlcTests(ITestOutputHelper output)
         Assert.Contains(ChainProblem.NotFinite, result.Diagnostics.ChainProblems);
     }
 
+    /// <summary>
+    /// A data restriction that changes λ. Regular regression [5,5] on n = 2·10⁶ points restricted to |x₁| &lt; 0.01 (about
+    /// 16,000 points): on the subset the input x₁ barely varies (variance ≈ 3·10⁻⁵), so the five weights it multiplies are
+    /// held by the localization γ = 1 alone, and the localized posterior's learning coefficient drops from 12.5 to
+    /// λ_S = ½ Σ_i μ_i/(μ_i + γ) over the eigenvalues μ_i of nβ·(S_xx/n) on the subset, five times each (≈ 10.1): exact for this
+    /// Gaussian posterior. Each run uses ε = 0.02/nβ of its own target. The corrected estimates (w* is the teacher) must lie
+    /// within 10% of λ_S and of 12.5, and the two values are more than 15% apart, so an implementation that ignored the
+    /// restriction (estimating ≈ 12.5 on the subset) fails.
+    /// </summary>
     [Fact]
-    public void DataRestrictedEstimateUsesOnlyTheSubsetAndStaysNearLambda()
+    public void DataRestrictionThatKillsADirectionLowersTheEstimateToItsExactValue()
     {
         TorchRuntime.Initialize();
-        using var target = new DeepLinearNetworkTarget([5, 2, 5], 0, 100_000, seed: 1);
-        using var half = target.RestrictTo(target.Inputs.select(1, 0).gt(0));
-        Assert.InRange(half.SampleSize, 49_000, 51_000);
-        var result = LocalLearningCoefficient.Estimate(half, GroundTruthCases.DeepLinearSettings([5, 2, 5]));
-        output.WriteLine($"data-restricted λ̂ = {result.Mean:F3} on n = {half.SampleSize}");
-        // x₁ > 0 keeps a distribution whose input covariance is still full rank: the same λ = 4.5.
-        Assert.True(Math.Abs(result.Mean!.Value - 4.5) <= 0.15 * 4.5, $"λ̂ = {result.Mean:F3}");
+        using var full = new DeepLinearNetworkTarget([5, 5], 0, 2_000_000, seed: 1);
+        using var subset = full.RestrictTo(full.Inputs.select(1, 0).abs().lt(0.01));
+        Assert.InRange(subset.SampleSize, 14_000, 18_000);
+        SgldSettings For(ITemperedTarget t) => GroundTruthCases.DeepLinearSettings([5, 5]) with { StepSize = 0.02 / (t.SampleSize / Math.Log(t.SampleSize)) };
+        var restricted = LocalLearningCoefficient.Estimate(subset, For(subset));
+        var unrestricted = LocalLearningCoefficient.Estimate(full, For(full));
+        double nBeta = restricted.NBeta, gamma = For(subset).Localization;
+        using var scope = TorchSharp.torch.NewDisposeScope();
+        var x = subset.Inputs;
+        var mu = TorchSharp.torch.linalg.eigvalsh(x.t().matmul(x) / (double)subset.SampleSize).data<double>().Select(e => nBeta * e).ToArray();
+        double lambdaS = 5 * 0.5 * mu.Sum(m => m / (m + gamma));
+        output.WriteLine($"restricted (n = {subset.SampleSize}): corrected λ̂ {restricted.Correction!.Mean:F3} ± {restricted.Correction.StandardError:F3} (raw {restricted.Mean:F3}), exact λ_S {lambdaS:F3}; " +
+                         $"unrestricted: corrected {unrestricted.Correction!.Mean:F3} ± {unrestricted.Correction.StandardError:F3}, λ 12.5; {restricted.Diagnostics.Verdict}");
+        Assert.True(lambdaS < 0.85 * 12.5, $"λ_S = {lambdaS:F3}: the restriction no longer removes a direction");
+        Assert.True(Math.Abs(restricted.Correction.Mean - lambdaS) <= 0.10 * lambdaS, $"restricted {restricted.Correction.Mean:F3} vs λ_S {lambdaS:F3}");
+        Assert.True(Math.Abs(unrestricted.Correction.Mean - 12.5) <= 0.10 * 12.5, $"unrestricted {unrestricted.Correction.Mean:F3} vs 12.5");
     }
 }

@@ -1,3 +1,4 @@
+using Slt.Losses;
 using Slt.Estimators;
 using Slt.Model;
 using Slt.Platform;
@@ -33,6 +34,19 @@ public sealed class LengthRestrictedLlcTests
             var direct = LocalLearningCoefficient.Estimate(target, settings);
             Assert.Equal(direct.Run.Baseline, part.Result.Run.Baseline);
             Assert.Equal(direct.PerChain, part.Result.PerChain);
+        }
+        // The restriction is applied: each part's baseline is the mean of the per-length losses at w* over its own lengths
+        // (on the 12 evaluation windows), not the mean over all lengths.
+        using (var scope = TorchSharp.torch.NewDisposeScope())
+        using (TorchSharp.torch.no_grad())
+        {
+            var perLength = NextTokenLoss.PerLength(model, sample.ToTensor().narrow(0, 0, 12)).to_type(TorchSharp.torch.ScalarType.Float64).data<double>().ToArray();
+            for (int i = 0; i < 2; i++)
+            {
+                double expected = byLength.Parts[i].Lengths.Average(l => perLength[l - 1]);
+                Assert.Equal(expected, byLength.Parts[i].Result.Run.Baseline[0], 5);
+                Assert.True(Math.Abs(perLength.Average() - expected) > 1e-3, "the part's lengths have the mean loss of all lengths: the check has no power");
+            }
         }
         // The two parts are different losses: different baselines L_n^S(w*).
         Assert.NotEqual(byLength.Parts[0].Result.Run.Baseline[0], byLength.Parts[1].Result.Run.Baseline[0]);
