@@ -42,6 +42,11 @@ public static class StepSizeSearch
     /// <summary>Most pairs (ε, ε/2) the search runs.</summary>
     public const int MaxPairs = 6;
 
+    /// <summary>The smallest step tried is the starting one divided by this (16). Every run spans the starting Langevin time,
+    /// so a step 16 times smaller costs 16 times the steps; and a bias that has not come within tolerance by then is
+    /// usually not step-size bias at all (chains too short for their burn-in, a point that is no minimum).</summary>
+    public const double SmallestFraction = 16;
+
     /// <summary>Runs the search from <paramref name="template"/>'s step size, sampler settings and seed.</summary>
     public static StepSizeSearchResult Run(ITemperedTarget target, SgldSettings template, KnownTruth? truth = null,
         double tolerance = StepSizeBias.DefaultTolerance, IProgress<SamplingProgress>? progress = null, CancellationToken cancellationToken = default)
@@ -49,7 +54,7 @@ public static class StepSizeSearch
         ArgumentNullException.ThrowIfNull(target);
         ArgumentNullException.ThrowIfNull(template);
         var clock = Stopwatch.StartNew();
-        double start = template.StepSize, eps = start;
+        double start = template.StepSize, eps = start, floor = start / SmallestFraction;
         var tried = new List<StepSizeBiasEstimate>();
         var notes = new List<string>();
         StepSizeBiasEstimate? final = null;
@@ -62,7 +67,8 @@ public static class StepSizeSearch
             if (estimate.Bias is not double b || estimate.Extrapolated is not double x)
             {
                 notes.Add($"ε = {eps:G3}: diverged");
-                eps /= 4;
+                if (eps <= floor * (1 + 1e-9)) break;
+                eps = Math.Max(floor, eps / 4);
                 continue;
             }
             notes.Add($"ε = {eps:G3}: bias {b:G2} ± {estimate.BiasStandardError:G2}{(Resolved(estimate) ? "" : " (not resolved)")}");
@@ -75,7 +81,7 @@ public static class StepSizeSearch
             }
             if (final is not null && ReferenceEquals(estimate, final) && !ExceedsTolerance(final)) break;
             double c = Math.Abs(resolved.Bias!.Value) / resolved.StepSize, seC = resolved.BiasStandardError!.Value / resolved.StepSize;
-            double next = tolerance * Math.Abs(resolved.Extrapolated!.Value) / (c + seC);
+            double next = Math.Max(floor, tolerance * Math.Abs(resolved.Extrapolated!.Value) / (c + seC));
             // A step already shown to exceed the tolerance is never proposed again: halve below the smallest such step.
             double failedBelow = tried.Where(ExceedsTolerance).Select(t => t.StepSize).DefaultIfEmpty(double.PositiveInfinity).Min();
             if (next >= failedBelow * (1 - 1e-9)) next = failedBelow / 2;
@@ -98,7 +104,17 @@ public static class StepSizeSearch
                 tried.Add(final);
                 notes.Add($"predicted ε* = {eps:G3} from ĉ = {c:G3} ± {seC:G2}: bias there {final.Bias:G2} ± {final.BiasStandardError:G2}");
             }
-            if (final.Bias is null || ExceedsTolerance(final)) { final = null; continue; }
+            if (final.Bias is null || ExceedsTolerance(final))
+            {
+                if (eps <= floor * (1 + 1e-9))
+                {
+                    notes.Add($"the bias is still beyond tolerance at the smallest step tried, ε/{SmallestFraction:G}: it does not shrink like a step-size bias (longer runs?)");
+                    final = null;
+                    break;
+                }
+                final = null;
+                continue;
+            }
             break;
         }
         var chosen = final is { Bias: not null } && !ExceedsTolerance(final) ? final

@@ -28,7 +28,7 @@ public sealed class LlcTransformerCommandTests
         string checkpoint = TinyCheckpoint();
         var traces = Path.Combine(Path.GetTempPath(), $"slt-llc-tiny-{Environment.ProcessId}.csv");
         var run = CliProcess.Run(TimeSpan.FromMinutes(3), ["llc", "--model", "transformer", "--checkpoint", checkpoint, "--lengths", "1-4,9",
-            "--traces", traces, .. Short]);
+            "--traces", traces, "--epsilon", "1e-5", .. Short]);
         var json = JsonNode.Parse(run.Stdout)!.AsObject();
         // Six draws of two chains decide nothing: the exit code follows the verdict (0 usable, 2 divergent, 3 do not trust).
         int expected = json["trust"]!.GetValue<string>() switch { "Divergent" => 2, "Untrustworthy" => 3, _ => 0 };
@@ -36,9 +36,7 @@ public sealed class LlcTransformerCommandTests
         foreach (var key in new[] { "llc_mean", "llc_se", "per_chain", "rhat", "ess", "mala_acceptance", "verdict", "settings", "truth" })
             Assert.True(json.ContainsKey(key), $"missing {key}");
         Assert.Null(json["truth"]);
-        // A model from --checkpoint has no validated step: the step is searched by default, and the search is reported.
-        Assert.NotNull(json["epsilon_search"]);
-        Assert.True(json["epsilon_search"]!["tried"]!.AsArray().Count >= 1);
+        Assert.Null(json["epsilon_search"]); // a step was given
         Assert.Equal(2, json["per_chain"]!.AsArray().Count);
         Assert.Equal(24 * 5, json["settings"]!["n"]!.GetValue<long>());
         Assert.Equal(4, json["settings"]!["batch_size"]!.GetValue<int>());
@@ -46,6 +44,22 @@ public sealed class LlcTransformerCommandTests
         Assert.Equal(n / Math.Log(n), json["settings"]!["nbeta"]!.GetValue<double>(), 9);
         Assert.Equal(1 + 2 * 6, File.ReadAllLines(traces).Length);
         File.Delete(traces);
+        File.Delete(checkpoint);
+    }
+
+    /// <summary>A model from --checkpoint has no validated step: without --epsilon the step is searched, the search is
+    /// reported, and it never goes below the starting step / 16.</summary>
+    [Fact]
+    public void CheckpointWithoutAStepSearchesIt()
+    {
+        string checkpoint = TinyCheckpoint();
+        var run = CliProcess.Run(TimeSpan.FromMinutes(5), ["llc", "--model", "transformer", "--checkpoint", checkpoint, .. Short]);
+        var json = JsonNode.Parse(run.Stdout)!.AsObject();
+        var search = json["epsilon_search"]!.AsObject();
+        var tried = search["tried"]!.AsArray();
+        Assert.NotEmpty(tried);
+        Assert.All(tried, t => Assert.True(t!["step_size"]!.GetValue<double>() >= 1e-5 / 16 * (1 - 1e-9)));
+        Assert.False(string.IsNullOrWhiteSpace(search["summary"]!.GetValue<string>()));
         File.Delete(checkpoint);
     }
 

@@ -1,0 +1,67 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Slt.Notebooks;
+using Xunit.Abstractions;
+
+namespace Slt.Tests.Notebooks;
+
+/// <summary>
+/// What the chapters' prose says, checked against what their cells print in the in-process run: a chapter cannot
+/// silently stop showing what it says. Each claim is matched to a printed line by its wording, and each number is
+/// judged within its printed standard error where it has one.
+/// </summary>
+[Collection(NotebookCollection.Name)]
+public sealed partial class NotebookClaimsTests(WorkbookReproduction workbook, ITestOutputHelper output)
+{
+    private string Printed(string notebook)
+    {
+        var run = workbook.Result.Runs.Single(r => r.Name.StartsWith(notebook, StringComparison.Ordinal));
+        Assert.True(run.Succeeded, $"{run.Name} failed at cell {run.FailedCell?.Index}: {run.FailedCell?.Error}");
+        return string.Join("\n", run.Cells.SelectMany(c => c.Outputs).Select(o => o.Text).Where(t => t is not null));
+    }
+
+    private double Number(string text, string pattern)
+    {
+        var match = Regex.Match(text, pattern);
+        Assert.True(match.Success, $"no printed line matches /{pattern}/");
+        output.WriteLine($"{pattern} → {match.Value}");
+        return double.Parse(match.Groups[1].Value.TrimEnd('%'), NumberStyles.Float, CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>Notebook 01: "the rise shrinks" (K^last − K^1 after training well below its value at step 0), and the model
+    /// realizes most of the in-context gain.</summary>
+    [Fact]
+    public void TheLearningMachineShowsTheRiseOfTheKlShrinking()
+    {
+        string text = Printed("01-");
+        double before = Number(text, @"K\^last − K\^1: ([-\d.]+) nats at step 0");
+        double after = Number(text, @"nats at step 0, ([-\d.]+) nats after training");
+        Assert.True(before > 0.2 && after < before / 4, $"the rise went from {before} to {after} nats");
+        double captured = Number(text, @"captured in-context gain \(S\^1 − L\^last\)/\(S\^1 − S\^last\) = ([\d.]+) ?%");
+        Assert.InRange(captured, 50, 100);
+    }
+
+    /// <summary>Notebook 02: the potential's λ̂ settles on the exact E_t[tK] and is trustworthy; the absurd step has no number;
+    /// the step-size bias cell shows a high acceptance, a bias found too large, and an extrapolation near the exact value;
+    /// the network's estimate lands near Aoyagi's λ but a little low, with chains that agree.</summary>
+    [Fact]
+    public void ThePosteriorChapterPrintsWhatItsProseSays()
+    {
+        string text = Printed("02-");
+        double llc = Number(text, @"λ̂ = ([\d.]+) ± [\d.]+; exact E_t\[tK\]"), se = Number(text, @"λ̂ = [\d.]+ ± ([\d.]+); exact E_t\[tK\]");
+        double exact = Number(text, @"; exact E_t\[tK\] = ([\d.]+); λ = 0.5");
+        Assert.True(Math.Abs(llc - exact) <= 3 * se + 0.02 * exact, $"λ̂ {llc} ± {se} against {exact}");
+        Assert.Matches(@"(?m)^Trustworthy: chains agree", text);
+        Assert.Contains("ε = 0.05: λ̂ = none — Divergent", text);
+
+        double mala = Number(text, @"with MALA acceptance ([\d.]+); exact E_t\[tK\]");
+        Assert.True(mala >= 0.9, $"the acceptance {mala} would no longer pass the step: the prose says it would");
+        Assert.Matches(@"Step-size bias at ε = 0\.001: .* too large\.", text);
+        double extrapolated = Number(text, @"extrapolated to ε → 0: ([\d.]+) ±"), extrapolatedSe = Number(text, @"extrapolated to ε → 0: [\d.]+ ± ([\d.]+)");
+        Assert.True(Math.Abs(extrapolated - exact) <= 3 * extrapolatedSe, $"extrapolated {extrapolated} ± {extrapolatedSe} against {exact}");
+
+        double network = Number(text, @"λ̂ = ([\d.]+) ± [\d.]+; Aoyagi λ = 4.5"), networkSe = Number(text, @"λ̂ = [\d.]+ ± ([\d.]+); Aoyagi λ = 4.5");
+        Assert.True(network < 4.5 && network > 0.85 * 4.5, $"the network reads {network} ± {networkSe}: not 'near λ but a little low'");
+        Assert.Matches(@"effective parameters 2λ = 9, of d = 20\s+Trustworthy: chains agree", text);
+    }
+}
