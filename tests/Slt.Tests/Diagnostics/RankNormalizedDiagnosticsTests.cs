@@ -7,23 +7,8 @@ namespace Slt.Tests.Diagnostics;
 /// against an independent implementation.</summary>
 public sealed class RankNormalizedDiagnosticsTests(ITestOutputHelper output)
 {
-    /// <summary>Stationary AR(1) chains x_t = ρ x_{t−1} + √(1−ρ²) ξ_t (marginally N(0, 1)) times <paramref name="scales"/>.</summary>
-    private static double[][] Ar1(int chains, int n, double rho, int seed, double[]? scales = null, double[]? offsets = null)
-    {
-        var rng = new Random(seed);
-        double Normal() => Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble());
-        return Enumerable.Range(0, chains).Select(c =>
-        {
-            var x = new double[n];
-            double v = Normal();
-            for (int k = 0; k < n; k++)
-            {
-                v = rho * v + Math.Sqrt(1 - rho * rho) * Normal();
-                x[k] = (offsets?[c] ?? 0) + (scales?[c] ?? 1) * v;
-            }
-            return x;
-        }).ToArray();
-    }
+    private static double[][] Ar1(int chains, int n, double rho, int seed, double[]? scales = null, double[]? offsets = null) =>
+        SyntheticChains.Ar1(chains, n, rho, seed, scales, offsets);
 
     private static double[][] Cauchy(int chains, int n, double[] scales, int seed)
     {

@@ -17,22 +17,9 @@ public sealed class SamplerVerdictTests(ITestOutputHelper output)
         ["w"], SampledDimension: 1_000_000, Baseline: new double[draws.Length], draws, draws.Select(d => d.Average()).ToArray(),
         draws.Select(_ => double.NaN).ToArray(), Seconds: 1);
 
-    private static double[][] Ar1(int chains, int n, double rho, int seed, double offset = 0, int shiftedChain = -1, double level = 10)
-    {
-        var rng = new Random(seed);
-        double Normal() => Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble());
-        return Enumerable.Range(0, chains).Select(c =>
-        {
-            var x = new double[n];
-            double v = Normal();
-            for (int k = 0; k < n; k++)
-            {
-                v = rho * v + Math.Sqrt(1 - rho * rho) * Normal();
-                x[k] = level + v + (c == shiftedChain ? offset : 0);
-            }
-            return x;
-        }).ToArray();
-    }
+    /// <summary>AR(1) chains around λ̂ = 10, chain <paramref name="shiftedChain"/> moved by <paramref name="offset"/>.</summary>
+    private static double[][] Ar1(int chains, int n, double rho, int seed, double offset = 0, int shiftedChain = -1) =>
+        SyntheticChains.Ar1(chains, n, rho, seed, offsets: Enumerable.Range(0, chains).Select(c => 10 + (c == shiftedChain ? offset : 0)).ToArray());
 
     /// <summary>With ρ = 0.95 the draws of 4 chains × 4000 are worth 4·4000·(1 − ρ)/(1 + ρ) ≈ 410 independent ones: the
     /// standard error must be the MCSE sd·√((1 + ρ)/(1 − ρ)/S), 6.2 times the naive sd/√S. The spread of four chain means
