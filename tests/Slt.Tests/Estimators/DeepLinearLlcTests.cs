@@ -31,16 +31,18 @@ public sealed class DeepLinearLlcTests(ITestOutputHelper output)
         Assert.True(Math.Abs(c.Mean - lambda) <= 0.10 * lambda, $"λ̂ + βν̂ = {c.Mean:F3}, λ = {lambda}");
     }
 
-    /// <remarks>Without a sample (L = K, the population loss) there is no fluctuation to correct: the sampler alone.</remarks>
+    /// <remarks>Without a sample (L = K, the population loss) there is no fluctuation to correct: the sampler alone. m = 1,
+    /// so no (m − 1)/log nβ shortfall is expected: the estimate must lie within three of its standard errors of λ (measured
+    /// 2026-12-03: 6.305 ± 0.087, 2.2 se below; the earlier 10% tolerance was 7 se wide).</remarks>
     [Fact]
-    public void ThreeLayerRankZeroEstimateWithinTenPercentOfAoyagiOnPopulationLoss()
+    public void ThreeLayerRankZeroEstimateWithinThreeStandardErrorsOfAoyagiOnPopulationLoss()
     {
         TorchRuntime.Initialize();
         int[] widths = [5, 4, 4, 5];
         var result = GroundTruthCases.EstimateDeepLinear(widths, rank: 0, n: 100_000, source: LossSource.Population);
         output.WriteLine($"[5,4,4,5] population: λ̂ = {result.Mean:F3} ± {result.StandardError:F3}, λ = {result.Truth!.Lambda}, rel {result.RelativeError:P2}; {result.Diagnostics.Verdict}");
         Assert.Equal(6.5, result.Truth.Lambda);
-        Assert.True(Math.Abs(result.Mean!.Value - 6.5) <= 0.10 * 6.5, $"λ̂ = {result.Mean:F3}");
+        Assert.True(Math.Abs(result.Mean!.Value - 6.5) <= 3 * result.StandardError!.Value, $"λ̂ = {result.Mean:F3} ± {result.StandardError:F3}");
     }
 
     [Fact]
