@@ -11,8 +11,14 @@ namespace Slt.Estimators;
 /// <param name="Summary">What was tried and why this ε, in plain words.</param>
 public sealed record StepSizeSearchResult(StepSizeBiasEstimate? Chosen, IReadOnlyList<StepSizeBiasEstimate> Tried, double Seconds, string Summary)
 {
-    /// <summary>The answer: the estimate at the chosen ε with its verdict, or the last one tried when none passed (its verdict says why).</summary>
-    public LlcResult Result => (Chosen ?? Tried[^1]).AtStep;
+    /// <summary>The answer: the estimate at the chosen ε with its verdict; when no step passed, the last one tried, its verdict
+    /// lowered to "Use with care" at best, since its step-size bias could not be bounded.</summary>
+    public LlcResult Result => Chosen is { } c ? c.AtStep
+        : Tried[^1].AtStep with
+        {
+            Diagnostics = Tried[^1].AtStep.Diagnostics.With(Diagnostics.Trust.Caution,
+                "The step-size search could not show a bias within tolerance at any step tried; the bias of this estimate is unknown."),
+        };
 
     /// <summary>SGLD steps of every chain of every run, summed: the search's cost in gradient evaluations per chain.</summary>
     public long TotalSteps => Tried.Sum(t => t.AtStep.Run.Settings.TotalSteps + t.AtHalfStep.Run.Settings.TotalSteps);
