@@ -111,7 +111,9 @@ internal static class Chromium
                         var buffer = new byte[4096];
                         int n = await stream.ReadAsync(buffer, _stop.Token).AsTask().WaitAsync(TimeSpan.FromSeconds(5));
                         string first = Encoding.ASCII.GetString(buffer, 0, n).Split('\n')[0].Trim();
-                        _requests.Enqueue(first.Length > 0 ? first : "(connection without a request line)");
+                        // A connection that sends nothing (Chromium may open one speculatively and close it) fetched nothing:
+                        // only request lines are requests.
+                        if (first.Length > 0) _requests.Enqueue(first);
                         await stream.WriteAsync("HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"u8.ToArray(), _stop.Token);
                     }
                     catch (Exception e) when (e is IOException or TimeoutException or OperationCanceledException)
