@@ -25,6 +25,8 @@ internal static class CliErrors
         catch (Exception e) when (e is ArgumentException or InvalidOperationException or IOException or FormatException or InvalidDataException or UnauthorizedAccessException)
         {
             AnsiConsole.MarkupLine($"[red]error:[/] {Markup.Escape(e.Message)}");
+            // SLT_TRACE=1 prints where it happened (for reporting a bug).
+            if (Environment.GetEnvironmentVariable("SLT_TRACE") == "1") Console.Error.WriteLine(e);
             return 1;
         }
     }

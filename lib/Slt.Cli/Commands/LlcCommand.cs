@@ -106,6 +106,9 @@ internal sealed partial class LlcCommand : Command<LlcCommand.Settings>
     /// <summary>What an LLC run needs: the target, the sampler settings, the exact values if known, whether ε is searched.</summary>
     private sealed record LlcCase(ITemperedTarget Target, SgldSettings Settings, KnownTruth? Truth, bool AutoStep) : IDisposable
     {
+        /// <summary>What refining w* did, when it was asked for.</summary>
+        public RefinementResult? Refinement { get; init; }
+
         public void Dispose() => (Target as IDisposable)?.Dispose();
     }
 
@@ -115,6 +118,8 @@ internal sealed partial class LlcCommand : Command<LlcCommand.Settings>
     public override int Execute(CommandContext context, Settings o, CancellationToken cancellationToken)
     {
         TorchRuntime.Initialize(o.Model == "transformer" ? TransformerThreads(o) : null);
+        if (o.Gammas is not null) return Sweep(o, cancellationToken);
+        RefinementResult? refinement = null;
         var outcome = Progress.Run(o.Json, "SGLD", progress =>
         {
             using var c = o.Model switch
@@ -123,6 +128,7 @@ internal sealed partial class LlcCommand : Command<LlcCommand.Settings>
                 "dln" => Dln(o),
                 _ => Transformer(o),
             };
+            refinement = c.Refinement;
             if (c.AutoStep)
             {
                 var search = StepSizeSearch.Run(c.Target, c.Settings, c.Truth, o.BiasTolerance, progress, cancellationToken);
@@ -142,9 +148,14 @@ internal sealed partial class LlcCommand : Command<LlcCommand.Settings>
             var json = EstimateReport.ToJson(result);
             json["step_size_bias"] = outcome.Bias is { } b ? EstimateReport.ToJson(b) : null;
             json["epsilon_search"] = outcome.Search is { } s ? EstimateReport.ToJson(s) : null;
+            json["refinement"] = refinement?.Summary;
             Console.WriteLine(EstimateReport.Format(json));
         }
-        else Print(outcome);
+        else
+        {
+            if (refinement is not null) AnsiConsole.MarkupLine(Markup.Escape(refinement.Summary));
+            Print(outcome);
+        }
         return ExitCodes.For(result.Diagnostics.Trust, result.Mean is not null);
     }
 

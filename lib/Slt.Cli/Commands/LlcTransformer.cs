@@ -49,6 +49,34 @@ internal sealed partial class LlcCommand
         [Description("Transformer: input lengths to keep (data-restricted LLC), e.g. 1-8 or 1,2,9-31. Default all.")]
         public string? Lengths { get; init; }
 
+        [CommandOption("--draw-loss <KIND>")]
+        [Description("What a draw records: 'excess' (L_n(w*) + the mini-batch excess over w*, every step; transformer default) or 'evaluation' (L_n on the evaluation set at each draw).")]
+        public string? DrawLoss { get; init; }
+
+        [CommandOption("--parallel <N>")]
+        [Description("Transformer: chain groups run at the same time, on copies of the model (default: cores / libtorch threads).")]
+        public int? Parallel { get; init; }
+
+        [CommandOption("--mala-every <K>")]
+        [Description("MALA acceptance on every K-th proposal.")]
+        public int? MalaEvery { get; init; }
+
+        [CommandOption("--refine <STEPS>")]
+        [Description("Transformer: before sampling, move w* by this many full-batch Adam steps on the sample's loss towards a local minimum (removes the linear term of L_n at the trained point).")]
+        public int? Refine { get; init; }
+
+        [CommandOption("--refine-lr <LR>")]
+        [Description("Transformer: Adam learning rate of --refine. Default 1e-4.")]
+        public double RefineLearningRate { get; init; } = 1e-4;
+
+        [CommandOption("--gammas <LIST>")]
+        [Description("Transformer: a localization sweep instead of one estimate: λ̂ at each γ (comma-separated), e.g. 4000,2000,1000,500.")]
+        public string? Gammas { get; init; }
+
+        [CommandOption("--nbetas <LIST>")]
+        [Description("With --gammas: also sweep nβ (comma-separated); ε is scaled so that ε·nβ stays as given.")]
+        public string? NBetas { get; init; }
+
         [CommandOption("--threads <N>")]
         [Description("Transformer: libtorch threads (default: SLT_THREADS, else 1).")]
         public int? Threads { get; init; }
@@ -67,6 +95,12 @@ internal sealed partial class LlcCommand
             if (Windows < 1) return ValidationResult.Error($"--windows must be a positive integer, got {Windows}.");
             if (EvaluationWindows is < 1) return ValidationResult.Error($"--evaluation-windows must be a positive integer, got {EvaluationWindows}.");
             if (Threads is <= 0) return ValidationResult.Error($"--threads must be a positive integer, got {Threads}.");
+            if (Refine is < 0) return ValidationResult.Error($"--refine must be ≥ 0 steps, got {Refine}.");
+            if (!(RefineLearningRate > 0) || !double.IsFinite(RefineLearningRate)) return ValidationResult.Error($"--refine-lr must be positive, got {RefineLearningRate}.");
+            if (NBetas is not null && Gammas is null) return ValidationResult.Error("--nbetas needs --gammas.");
+            if (Parallel is <= 0) return ValidationResult.Error($"--parallel must be a positive integer, got {Parallel}.");
+            if (MalaEvery is <= 0) return ValidationResult.Error($"--mala-every must be a positive integer, got {MalaEvery}.");
+            if (DrawLoss is not (null or "excess" or "evaluation")) return ValidationResult.Error($"--draw-loss must be 'excess' or 'evaluation', got '{DrawLoss}'.");
             return ValidationResult.Success();
         }
     }
@@ -97,12 +131,19 @@ internal sealed partial class LlcCommand
         model.eval();
         var sample = new CorpusGenerator(new TrueDistribution(corpus)).Sample(o.Windows, o.DataSeed);
         int[]? lengths = o.Lengths is null ? null : ParseLengths(o.Lengths);
+        var refinement = o.Refine is int steps && steps > 0 ? OptimumRefinement.Refine(model, sample, steps, o.RefineLearningRate) : null;
         var defaults = NextTokenTarget.DefaultSettings;
         var target = new OwningTarget(NextTokenTarget.Create(model, sample, o.EvaluationWindows, lengths), model);
-        var settings = Override(defaults, o) with { BatchSize = o.BatchSize ?? defaults.BatchSize };
+        var settings = Override(defaults, o) with
+        {
+            BatchSize = o.BatchSize ?? defaults.BatchSize,
+            DrawLoss = o.DrawLoss switch { "excess" => Sampling.DrawLoss.MiniBatchExcess, "evaluation" => Sampling.DrawLoss.EvaluationSet, _ => defaults.DrawLoss },
+            ParallelGroups = o.Parallel ?? defaults.ParallelGroups,
+            MalaEvery = o.MalaEvery ?? defaults.MalaEvery,
+        };
         // The defaults were validated on the default recipe's model; any other model gets its step searched unless one is given.
         bool auto = o.Epsilon is { } e ? Settings.IsAuto(e) : o.Checkpoint is not null || o.Config is not null;
-        return new LlcCase(target, settings, null, auto);
+        return new LlcCase(target, settings, null, auto) { Refinement = refinement };
     }
 
     /// <summary>A target that also disposes the model it samples.</summary>
@@ -113,13 +154,62 @@ internal sealed partial class LlcCommand
         public int MaxChainsPerGroup => inner.MaxChainsPerGroup;
         public long DataSize => inner.DataSize;
         public OptimumKind OptimumKind => ((ITemperedTarget)inner).OptimumKind;
+        public int ConcurrentGroups => inner.ConcurrentGroups;
         public ChainGroup CreateGroup(int chains) => inner.CreateGroup(chains);
+        public ChainGroup CreateGroup(int chains, int slot) => inner.CreateGroup(chains, slot);
 
         public void Dispose()
         {
             inner.Dispose();
             model.Dispose();
         }
+    }
+
+    /// <summary>"4000,2000,1000": positive numbers.</summary>
+    internal static double[] ParseNumbers(string text, string option) =>
+        text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(part =>
+            double.TryParse(part, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) && v > 0 && double.IsFinite(v)
+                ? v : throw new FormatException($"{option}: '{part}' is not a positive number.")).ToArray();
+
+    /// <summary>The localization sweep of <c>--gammas</c>: a table, or JSON with every point's full report.</summary>
+    private static int Sweep(Settings o, CancellationToken token)
+    {
+        var gammas = ParseNumbers(o.Gammas!, "--gammas");
+        var nBetas = o.NBetas is null ? null : ParseNumbers(o.NBetas, "--nbetas");
+        RefinementResult? refinement = null;
+        var sweep = Progress.Run(o.Json, "γ sweep", progress =>
+        {
+            using var c = Transformer(o);
+            refinement = c.Refinement;
+            return LocalizationSweep.Run(c.Target, c.Settings, gammas, nBetas, progress, token);
+        });
+        if (o.Json)
+        {
+            var json = new System.Text.Json.Nodes.JsonObject
+            {
+                ["refinement"] = refinement is null ? null : refinement.Summary,
+                ["points"] = new System.Text.Json.Nodes.JsonArray(sweep.Points.Select(p => (System.Text.Json.Nodes.JsonNode?)EstimateReport.ToJson(p.Result)).ToArray()),
+                ["halvings"] = new System.Text.Json.Nodes.JsonArray(sweep.Halvings().Select(h => (System.Text.Json.Nodes.JsonNode?)new System.Text.Json.Nodes.JsonObject
+                {
+                    ["nbeta"] = h.NBeta, ["gamma"] = h.Gamma, ["change_at_half"] = h.Change, ["allowed"] = h.Allowed, ["stable"] = h.Stable,
+                }).ToArray()),
+            };
+            Console.WriteLine(EstimateReport.Format(json));
+            return 0;
+        }
+        if (refinement is not null) AnsiConsole.MarkupLine(Markup.Escape(refinement.Summary));
+        var table = new Table().Border(TableBorder.Rounded);
+        foreach (var column in new[] { "γ", "nβ", "ε", "λ̂", "se", "R̂", "ESS", "MALA", "trust", "s" }) table.AddColumn(column);
+        foreach (var p in sweep.Points)
+        {
+            var r = p.Result;
+            table.AddRow($"{p.Gamma:G4}", $"{p.NBeta:G4}", $"{p.StepSize:G3}", r.Mean is double m ? $"{m:F2}" : "—", $"{r.StandardError:F2}",
+                $"{r.Diagnostics.RHat:F3}", $"{r.Diagnostics.Ess:F0}", $"{r.Diagnostics.MalaAcceptance:F3}", r.Diagnostics.Trust.ToString(), $"{r.Run.Seconds:F0}");
+        }
+        AnsiConsole.Write(table);
+        foreach (var h in sweep.Halvings())
+            AnsiConsole.MarkupLine(Markup.Escape($"nβ {h.NBeta:G4}: γ {h.Gamma:G4} → {h.Gamma / 2:G4} moves λ̂ by {h.Change:+0.00;-0.00} (allowed ±{h.Allowed:F2}): {(h.Stable ? "stable" : "depends on γ")}"));
+        return 0;
     }
 
     /// <summary>"1-8", "1,2,9-31": single lengths and inclusive ranges.</summary>

@@ -53,6 +53,9 @@ public static class EstimateReport
             ["finite_t"] = Number(r.Truth.FiniteT),
         },
         ["seconds"] = Number(r.Run.Seconds),
+        ["cpu_seconds"] = Number(r.Run.CpuSeconds),
+        ["parallel_groups"] = r.Run.ParallelGroups,
+        ["ess_per_cpu_second"] = Number(r.Diagnostics.Ess / r.Run.CpuSeconds),
     };
 
     /// <summary>step_size, llc_at_step (+ se), llc_at_half_step (+ se), extrapolated (+ se), bias (+ se), allowed, tolerance,
@@ -124,6 +127,8 @@ public static class EstimateReport
             ["sampled_parameters"] = new JsonArray(run.SampledParameters.Select(n => (JsonNode?)JsonValue.Create(n)).ToArray()),
             ["rmsprop_decay"] = Number(s.RmsPropDecay),
             ["seed"] = s.Seed,
+            ["draw_loss"] = s.DrawLoss == DrawLoss.MiniBatchExcess ? "minibatch_excess" : "evaluation_set",
+            ["mala_every"] = s.TrackMalaAcceptance ? JsonValue.Create(s.MalaEvery) : null,
         };
     }
 

@@ -1,3 +1,4 @@
+using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -73,6 +74,17 @@ public sealed class Transformer : nn.Module<Tensor, Tensor>, INextTokenPredictor
         var x = token_embedding.forward(windows) + position_embedding.forward(positions);
         foreach (var block in blocks) x = block.forward(x);
         return unembedding.forward(final_norm.forward(x));
+    }
+
+    /// <summary>A new model of the same configuration on the same device and in the same train/eval mode, its weights
+    /// freshly initialised (a worker for chains run in parallel: the sampler sets its weights).</summary>
+    public Transformer SameArchitecture()
+    {
+        var copy = new Transformer(Config);
+        var device = parameters().First().device;
+        if (device.type != DeviceType.CPU) copy.to(device);
+        if (!training) copy.eval();
+        return copy;
     }
 
     /// <summary>log p(· | t_1..t_l, w) for all l: log_softmax of the logits, [B, T, |S|].</summary>

@@ -24,6 +24,15 @@ public interface ITemperedTarget
     /// <summary>Creates <paramref name="chains"/> chains, every one at w*.</summary>
     ChainGroup CreateGroup(int chains);
 
+    /// <summary>How many chain groups may run at the same time, each on its own thread (a module target with copies of
+    /// its module); 1 (default): one after another.</summary>
+    int ConcurrentGroups => 1;
+
+    /// <summary>Creates a group in worker slot <paramref name="slot"/> ∈ [0, <see cref="ConcurrentGroups"/>): groups
+    /// that run at the same time use different slots. The default has slot 0 only.</summary>
+    ChainGroup CreateGroup(int chains, int slot) =>
+        slot == 0 ? CreateGroup(chains) : throw new ArgumentOutOfRangeException(nameof(slot), slot, "This target runs one group at a time.");
+
     /// <summary>What w* is: a true parameter of the data's distribution, or a point fitted to the same sample (a trained
     /// network, the empirical minimiser). It decides whether the fluctuation correction λ̂ + βν̂ applies
     /// (<c>Slt.Estimators.FluctuationCorrection</c>). Default <see cref="OptimumKind.FittedToSample"/>, the case of any
@@ -72,6 +81,16 @@ public abstract class ChainGroup : IDisposable
     /// <summary>Optionally, the loss and its exact gradient with respect to every parameter without autograd (a closed
     /// form is several times faster for tiny models). Null (default): the sampler differentiates <see cref="Loss"/>.</summary>
     public virtual (Tensor Loss, Tensor[] Gradients)? LossAndGradient(Tensor? batch) => null;
+
+    /// <summary>True when <see cref="LossAndExcess"/> returns the mini-batch excess over w* (per-point losses known).</summary>
+    public virtual bool HasBatchExcess => false;
+
+    /// <summary>The loss of <see cref="Loss"/> and, when <see cref="HasBatchExcess"/>, the excess
+    /// mean_{i∈batch} (ℓ_i(w) − ℓ_i(w*)) per chain (detached): an unbiased estimate of L_n(w) − L_n(w*) over the full data.</summary>
+    public virtual (Tensor Loss, Tensor? Excess) LossAndExcess(Tensor? batch) => (Loss(batch), null);
+
+    /// <summary>L_n per chain over all the data points (the mean the mini-batch excess is unbiased for); called under no_grad.</summary>
+    public virtual Tensor FullDataLoss() => Loss(null);
 
     /// <summary>L_n per chain on the fixed evaluation set (full data by default), shape [Chains]; called under no_grad.</summary>
     public virtual Tensor EvaluationLoss() => Loss(null);

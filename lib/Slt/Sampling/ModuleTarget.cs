@@ -6,14 +6,19 @@ namespace Slt.Sampling;
 
 /// <summary>
 /// Any TorchSharp module as a sampling target: the module's own parameters are sampled in place (one chain per group,
-/// chains one after another, each starting from w* = the weights the module had when the target was created), and the
-/// module is restored to w* when a chain ends.
+/// each starting from w* = the weights the module had when the target was created), and the module is restored to w*
+/// when a chain ends. With a <c>replicate</c> factory, further copies of the module run other chain groups at the same
+/// time (<see cref="ITemperedTarget.ConcurrentGroups"/>).
 /// </summary>
 /// <remarks>
-/// <c>batchLoss</c> maps data-point indices (1-D int64) to the mean loss on those points (a scalar that
-/// carries gradients), e.g. <c>idx =&gt; NextTokenLoss.Mean(model, sample.ToTensor(idx))</c>.
-/// <c>evaluationLoss</c> is L_n on the fixed evaluation set; by default the mean over all data points,
-/// evaluated in chunks of <c>evaluationChunk</c>.
+/// <para>The loss is given either as <c>batchLoss</c>, mapping data-point indices (1-D int64) to the mean loss on those
+/// points (a differentiable scalar), or per point (<see cref="PerPoint"/>): <c>pointLosses</c> maps indices to the
+/// loss ℓ_i(w) of each point, shape [B], and L(w) is their mean. Per-point losses let the sampler read the excess
+/// L_n(w) − L_n(w*) off every mini-batch it already evaluates, as mean_{i∈B} (ℓ_i(w) − ℓ_i(w*)) with ℓ_i(w*) computed
+/// once: an unbiased estimate whose noise is that of the excess only, not of the losses themselves
+/// (<see cref="DrawLoss.MiniBatchExcess"/>).</para>
+/// <para><c>evaluationLoss</c> is L_n on the fixed evaluation set; by default the mean over all data points, evaluated
+/// in chunks of <c>evaluationChunk</c>.</para>
 /// </remarks>
 public sealed class ModuleTarget : ITemperedTarget, IDisposable
 {
@@ -21,8 +26,13 @@ public sealed class ModuleTarget : ITemperedTarget, IDisposable
     private readonly (string Name, TorchSharp.Modules.Parameter Value)[] _parameters;
     private readonly Tensor[] _optimum;
     private readonly Func<Tensor, Tensor> _batchLoss;
+    private readonly Func<Tensor, Tensor>? _pointLosses;
     private readonly Func<Tensor>? _evaluationLoss;
+    private readonly Func<ModuleTarget>? _replicate;
     private readonly int _evaluationChunk;
+    private readonly List<ModuleTarget> _replicas = [];
+    private readonly object _gate = new();
+    private Tensor? _pointBaseline;
 
     /// <param name="module">The model; its current weights are w*.</param>
     /// <param name="dataSize">Number of data points indices refer to.</param>
@@ -32,6 +42,12 @@ public sealed class ModuleTarget : ITemperedTarget, IDisposable
     /// <param name="evaluationChunk">Points per forward pass when evaluating over all data.</param>
     public ModuleTarget(nn.Module module, long dataSize, Func<Tensor, Tensor> batchLoss, long? sampleSize = null,
         Func<Tensor>? evaluationLoss = null, int evaluationChunk = 512)
+        : this(module, dataSize, batchLoss, null, sampleSize, evaluationLoss, evaluationChunk, null)
+    {
+    }
+
+    private ModuleTarget(nn.Module module, long dataSize, Func<Tensor, Tensor> batchLoss, Func<Tensor, Tensor>? pointLosses,
+        long? sampleSize, Func<Tensor>? evaluationLoss, int evaluationChunk, Func<ModuleTarget>? replicate)
     {
         ArgumentNullException.ThrowIfNull(module);
         ArgumentNullException.ThrowIfNull(batchLoss);
@@ -39,12 +55,35 @@ public sealed class ModuleTarget : ITemperedTarget, IDisposable
         if (evaluationChunk <= 0) throw new ArgumentOutOfRangeException(nameof(evaluationChunk), evaluationChunk, "evaluationChunk must be positive.");
         _module = module;
         _parameters = module.named_parameters().Select(p => (p.name, p.parameter)).ToArray();
+        if (_parameters.Length == 0) throw new ArgumentException("The module has no parameters to sample.", nameof(module));
         _optimum = _parameters.Select(p => p.Value.detach().clone()).ToArray();
         _batchLoss = batchLoss;
+        _pointLosses = pointLosses;
         _evaluationLoss = evaluationLoss;
         _evaluationChunk = evaluationChunk;
+        _replicate = replicate;
         DataSize = dataSize;
         SampleSize = sampleSize ?? dataSize;
+    }
+
+    /// <summary>
+    /// A target whose loss is the mean of per-point losses ℓ_i(w) (<paramref name="pointLosses"/>: indices → [B]),
+    /// so that the sampler can record the mini-batch excess over w* (<see cref="DrawLoss.MiniBatchExcess"/>).
+    /// </summary>
+    /// <param name="module">The model; its current weights are w*.</param>
+    /// <param name="dataSize">Number of data points.</param>
+    /// <param name="pointLosses">ℓ_i(w) for the given indices, shape [B], differentiable.</param>
+    /// <param name="sampleSize">n for the default nβ = n / log n; by default <paramref name="dataSize"/>.</param>
+    /// <param name="evaluationLoss">L_n on a fixed evaluation set; default the mean over all points.</param>
+    /// <param name="replicate">Builds the same target around a new module of the same architecture (any weights: they are
+    /// set to w*), so that chain groups can run in parallel; null: one group at a time.</param>
+    /// <param name="evaluationChunk">Points per forward pass when evaluating over all data.</param>
+    public static ModuleTarget PerPoint(nn.Module module, long dataSize, Func<Tensor, Tensor> pointLosses, long? sampleSize = null,
+        Func<Tensor>? evaluationLoss = null, Func<ModuleTarget>? replicate = null, int evaluationChunk = 512)
+    {
+        ArgumentNullException.ThrowIfNull(pointLosses);
+        return new ModuleTarget(module, dataSize, idx => pointLosses(idx).mean(), pointLosses, sampleSize, evaluationLoss,
+            evaluationChunk, replicate);
     }
 
     public long SampleSize { get; }
@@ -53,23 +92,81 @@ public sealed class ModuleTarget : ITemperedTarget, IDisposable
 
     public int MaxChainsPerGroup => 1;
 
+    /// <summary>Unbounded with a replicate factory (each group runs on its own copy of the module), else 1.</summary>
+    public int ConcurrentGroups => _replicate is null ? 1 : int.MaxValue;
+
     public long DataSize { get; }
 
-    public ChainGroup CreateGroup(int chains)
+    /// <summary>True when the loss is given per point (<see cref="PerPoint"/>).</summary>
+    public bool HasPointLosses => _pointLosses is not null;
+
+    public ChainGroup CreateGroup(int chains) => CreateGroup(chains, 0);
+
+    public ChainGroup CreateGroup(int chains, int slot)
     {
         if (chains != 1) throw new ArgumentOutOfRangeException(nameof(chains), chains, "A module target runs one chain per group.");
-        return new Group(this);
+        if (slot == 0) return new Group(this);
+        if (slot < 0 || _replicate is null)
+            throw new ArgumentOutOfRangeException(nameof(slot), slot, "This target runs one group at a time (slot 0): it has no replicate factory.");
+        return new Group(Replica(slot - 1));
+    }
+
+    private ModuleTarget Replica(int index)
+    {
+        lock (_gate)
+        {
+            while (_replicas.Count <= index)
+            {
+                // The replica lives as long as this target, not as long as whatever dispose scope is open now (a chain
+                // group's): build it in a scope of its own and keep its tensors out of it.
+                using var scope = NewDisposeScope();
+                var replica = _replicate!();
+                foreach (var t in replica._module.parameters()) t.DetachFromDisposeScope();
+                foreach (var t in replica._module.buffers()) t.DetachFromDisposeScope();
+                foreach (var t in replica._optimum) t.DetachFromDisposeScope();
+                if (replica._parameters.Length != _parameters.Length
+                    || replica._parameters.Zip(_parameters).Any(z => z.First.Name != z.Second.Name || !z.First.Value.shape.SequenceEqual(z.Second.Value.shape)))
+                    throw new InvalidOperationException("The replicate factory built a module whose parameters differ in name or shape from the original's.");
+                using (no_grad())
+                    for (int i = 0; i < _optimum.Length; i++) replica._optimum[i].copy_(_optimum[i]);
+                replica.Restore();
+                _replicas.Add(replica);
+            }
+            return _replicas[index];
+        }
     }
 
     public void Dispose()
     {
         foreach (var t in _optimum) t.Dispose();
+        _pointBaseline?.Dispose();
+        foreach (var r in _replicas)
+        {
+            r.Dispose();
+            r._module.Dispose();
+        }
     }
 
     private void Restore()
     {
         using var noGrad = no_grad();
         for (int i = 0; i < _parameters.Length; i++) _parameters[i].Value.copy_(_optimum[i]);
+    }
+
+    /// <summary>ℓ_i(w*) of every data point, computed once (the module is at w* whenever a group is created).</summary>
+    private Tensor PointBaseline()
+    {
+        if (_pointBaseline is not null) return _pointBaseline;
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var parts = new List<Tensor>();
+        for (long first = 0; first < DataSize; first += _evaluationChunk)
+        {
+            long count = Math.Min(_evaluationChunk, DataSize - first);
+            parts.Add(_pointLosses!(arange(first, first + count, dtype: int64, device: _optimum[0].device)).detach());
+        }
+        _pointBaseline = cat(parts.ToArray(), 0).DetachFromDisposeScope();
+        return _pointBaseline;
     }
 
     private sealed class Group : ChainGroup
@@ -80,6 +177,7 @@ public sealed class ModuleTarget : ITemperedTarget, IDisposable
         {
             _t = target;
             _t.Restore();
+            if (_t._pointLosses is not null) _t.PointBaseline();
         }
 
         public override bool HasChainDimension => false;
@@ -92,15 +190,33 @@ public sealed class ModuleTarget : ITemperedTarget, IDisposable
             return AllData();
         }
 
+        public override bool HasBatchExcess => _t._pointLosses is not null;
+
+        public override (Tensor Loss, Tensor? Excess) LossAndExcess(Tensor? batch)
+        {
+            if (_t._pointLosses is null) return (Loss(batch), null);
+            if (batch is null)
+            {
+                var all = AllData();
+                return (all, all.detach() - _t.PointBaseline().mean());
+            }
+            var points = _t._pointLosses(batch);
+            var excess = (points.detach() - _t.PointBaseline().index(batch)).mean().reshape(1);
+            return (points.mean().reshape(1), excess);
+        }
+
         public override Tensor EvaluationLoss() => _t._evaluationLoss is { } f ? f().reshape(1) : AllData();
+
+        public override Tensor FullDataLoss() => AllData();
 
         private Tensor AllData()
         {
             Tensor? total = null;
+            var device = _t._optimum[0].device;
             for (long first = 0; first < _t.DataSize; first += _t._evaluationChunk)
             {
                 long count = Math.Min(_t._evaluationChunk, _t.DataSize - first);
-                var part = _t._batchLoss(arange(first, first + count, dtype: int64)) * Scalars.Of(count / (double)_t.DataSize);
+                var part = _t._batchLoss(arange(first, first + count, dtype: int64, device: device)) * Scalars.Of(count / (double)_t.DataSize);
                 total = total is null ? part : total.Plus(part);
             }
             return total!.reshape(1);

@@ -1,4 +1,5 @@
 using Slt.Losses;
+using Slt.Model;
 using Slt.Truth;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -28,50 +29,60 @@ public static class NextTokenTarget
     };
 
     /// <summary>
-    /// L_n(w) = mean next-token cross-entropy over the windows of <paramref name="sample"/> (NextTokenLoss.Mean), the
-    /// windows being the data points mini-batches are drawn from; L_n(w*) and the recorded losses use the first
-    /// <paramref name="evaluationWindows"/> windows as the fixed evaluation set (by default all of them).
+    /// The transformer's empirical loss as a sampling target. The sample's units are its N windows, drawn i.i.d. from
+    /// the truth; the C − 1 input/output pairs inside one window share tokens and are not independent. So n = N, and
+    /// L_n(w) = (1/N) Σ_i ℓ_i(w) with ℓ_i(w) = −log p(t^{(i)}_2..t^{(i)}_C | t^{(i)}_1, w) = −Σ_{l=1}^{C−1} log p(t^{(i)}_{l+1} | t^{(i)}_1..t^{(i)}_l, w),
+    /// the negative log-likelihood of window i (a sum over its lengths, not a mean). Then n L_n(w) is the log-likelihood of
+    /// the whole sample, as Watanabe's theory requires, and the default β = 1/log n is the WBIC temperature of N i.i.d.
+    /// windows: nβ = N / log N. (Counting the N(C − 1) pairs as n would both shrink β to 1/log(N(C − 1)) and inflate n,
+    /// for the same likelihood; see docs/transformer-llc.md.)
     /// </summary>
     /// <remarks>
-    /// <para>Unrestricted (<paramref name="lengths"/> null): n = windows × (C − 1), the number of input/output pairs.</para>
     /// <para>Restricted to a set S of input lengths (the data-restricted LLC, Wang et al. 2024, arXiv 2410.02984):
-    /// L_n^S(w) = −(1/(N|S|)) Σ_{i=1}^{N} Σ_{l∈S} log p(t^{(i)}_{l+1} | t^{(i)}_1..t^{(i)}_l, w) = (1/|S|) Σ_{l∈S} L_n^l(w),
-    /// the mean of the per-length losses of <see cref="LengthDecomposedLoss"/> over S, used both for the SGLD gradient
-    /// (on mini-batches of windows) and for L_n on the evaluation set. Its n is N|S|, the number of (window, length)
-    /// terms it averages, so the default nβ = n / log n is smaller than the unrestricted one. The transformer is causal,
-    /// so each window is cut to its first max(S) + 1 tokens before the forward pass (exact, and cheaper for early lengths).</para>
+    /// ℓ_i^S(w) = −Σ_{l∈S} log p(t^{(i)}_{l+1} | t^{(i)}_1..t^{(i)}_l, w), so L_n^S = Σ_{l∈S} L_n^l, the sum of the per-length
+    /// losses of <see cref="LengthDecomposedLoss"/> over S (the seminar's K = Σ_l K^l restricted to S), with the same n = N
+    /// and hence the same nβ for every S. The transformer is causal, so each window is cut to its first max(S) + 1 tokens
+    /// before the forward pass (exact, and cheaper for early lengths).</para>
+    /// <para>The target has per-window losses (<see cref="ModuleTarget.PerPoint"/>), so the sampler can record every
+    /// step's mini-batch excess (<see cref="DrawLoss.MiniBatchExcess"/>), and, for a <see cref="Transformer"/>, copies of
+    /// the model run chains in parallel (<see cref="ITemperedTarget.ConcurrentGroups"/>). Data live on the model's device.</para>
     /// </remarks>
     /// <param name="model">The trained model; its current weights are w*.</param>
     /// <param name="sample">The N windows of length C that L_n averages over.</param>
     /// <param name="evaluationWindows">Windows of the fixed evaluation set (the first ones of the sample), ≥ 1; null (default):
-    /// the whole sample. A subset is cheaper per draw but adds noise that mixes slowly: the trained w* is not a minimum of
-    /// the subset's loss, so L_subset(w) − L_subset(w*) has a term linear in w − w*, and w − w* moves at the slow rate
-    /// εγ/2 along directions the full loss hardly constrains (with a 256-of-2048 subset this, together with too short
-    /// chains, made split-R̂ fail in notebook 02's first attempt).</param>
+    /// the whole sample. Used by <see cref="DrawLoss.EvaluationSet"/>. A subset is cheaper per draw but adds noise that
+    /// mixes slowly: the trained w* is not a minimum of the subset's loss, so L_subset(w) − L_subset(w*) has a term linear
+    /// in w − w*, and w − w* moves at the slow rate εγ/2 along directions the full loss hardly constrains.</param>
     /// <param name="lengths">Input lengths l ∈ {1, …, C − 1} to keep (no duplicates, not empty); null keeps all.</param>
+    /// <param name="replicate">Builds a model of the same architecture for parallel chains; null: a
+    /// <see cref="Transformer"/> makes its own (<see cref="Transformer.SameArchitecture"/>), any other module runs one
+    /// chain at a time.</param>
     /// <exception cref="ArgumentException">The set of lengths is empty or has duplicates.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A length lies outside 1..C − 1, or evaluationWindows ≤ 0.</exception>
     public static ModuleTarget Create(nn.Module<Tensor, Tensor> model, WindowSample sample, int? evaluationWindows = null,
-        IReadOnlyCollection<int>? lengths = null)
+        IReadOnlyCollection<int>? lengths = null, Func<nn.Module<Tensor, Tensor>>? replicate = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(sample);
         if (evaluationWindows is <= 0) throw new ArgumentOutOfRangeException(nameof(evaluationWindows), evaluationWindows, "evaluationWindows must be positive.");
-        var windows = sample.ToTensor();
-        var evaluation = windows.narrow(0, 0, Math.Min(evaluationWindows ?? sample.Count, sample.Count));
-        if (lengths is null)
-        {
-            long pairs = windows.shape[0] * (windows.shape[1] - 1);
-            return new ModuleTarget(model, sample.Count, idx => NextTokenLoss.Mean(model, windows.index(idx)), sampleSize: pairs,
-                evaluationLoss: () => NextTokenLoss.Mean(model, evaluation));
-        }
-        var kept = ValidateLengths(lengths, sample.ContextLength);
-        int tokens = kept[^1] + 1;
-        var cut = windows.narrow(1, 0, tokens).contiguous();
-        var cutEvaluation = evaluation.narrow(1, 0, tokens).contiguous();
-        var index = tensor(kept.Select(l => (long)(l - 1)).ToArray(), dtype: int64);
-        return new ModuleTarget(model, sample.Count, idx => RestrictedMean(model, cut.index(idx), index),
-            sampleSize: (long)sample.Count * kept.Length, evaluationLoss: () => RestrictedMean(model, cutEvaluation, index));
+        var kept = lengths is null ? null : ValidateLengths(lengths, sample.ContextLength);
+        replicate ??= model is Transformer t ? t.SameArchitecture : null;
+        var device = model.parameters().First().device;
+        var windows = sample.ToTensor().to(device);
+        return Build(model, sample.Count, windows, evaluationWindows, kept, replicate);
+    }
+
+    private static ModuleTarget Build(nn.Module<Tensor, Tensor> model, int count, Tensor windows, int? evaluationWindows, int[]? kept,
+        Func<nn.Module<Tensor, Tensor>>? replicate)
+    {
+        int tokens = kept is null ? (int)windows.shape[1] : kept[^1] + 1;
+        var cut = tokens == windows.shape[1] ? windows : windows.narrow(1, 0, tokens).contiguous();
+        var evaluation = cut.narrow(0, 0, Math.Min(evaluationWindows ?? count, count));
+        var positions = kept is null ? null : tensor(kept.Select(l => (long)(l - 1)).ToArray(), dtype: int64, device: windows.device);
+        Tensor PerWindow(Tensor w) => positions is null ? NextTokenLoss.PerWindow(model, w) : NextTokenLoss.PerWindow(model, w, positions);
+        Func<ModuleTarget>? copy = replicate is null ? null : () => Build(replicate(), count, windows, evaluationWindows, kept, null);
+        return ModuleTarget.PerPoint(model, count, idx => PerWindow(cut.index(idx)), sampleSize: count,
+            evaluationLoss: () => PerWindow(evaluation).mean(), replicate: copy, evaluationChunk: 256);
     }
 
     /// <summary>The lengths sorted, after checking that they are a non-empty set of input lengths in 1..C − 1.</summary>
@@ -100,7 +111,4 @@ public static class NextTokenTarget
         return (Enumerable.Range(1, quarter).ToArray(), Enumerable.Range(quarter + 1, contextLength - 1 - quarter).ToArray());
     }
 
-    /// <summary>Mean cross-entropy over the windows and the lengths at 0-based positions <paramref name="index"/>.</summary>
-    private static Tensor RestrictedMean(nn.Module<Tensor, Tensor> model, Tensor windows, Tensor index) =>
-        NextTokenLoss.PerLength(model, windows).index_select(0, index).mean();
 }

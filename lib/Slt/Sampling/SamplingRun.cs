@@ -37,6 +37,12 @@ public sealed record SamplingRun(
     /// <summary>What w* was (from the target): the fluctuation correction applies only at a true parameter.</summary>
     public OptimumKind OptimumKind { get; init; } = OptimumKind.FittedToSample;
 
+    /// <summary>How many chain groups ran at the same time (threads); 1 when one after another.</summary>
+    public int ParallelGroups { get; init; } = 1;
+
+    /// <summary>CPU seconds of the whole process during the run (all threads); NaN when not measured.</summary>
+    public double CpuSeconds { get; init; } = double.NaN;
+
     /// <summary>Number of chains.</summary>
     public int Chains => Baseline.Length;
 

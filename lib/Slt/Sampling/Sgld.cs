@@ -33,11 +33,18 @@ namespace Slt.Sampling;
 /// pass per check). With RMSprop the frozen G enters as the proposal covariance εG and the drift (ε/2)G∇U. With a box the
 /// proposal is the Gaussian folded by reflection, and q is its density (<see cref="ReflectedNormal"/>, a sum over mirror
 /// images per coordinate); the plain Gaussian density would be wrong for every proposal that hit a wall.</para>
+/// <para>The pieces: a <see cref="LangevinKernel"/> moves the chains (plain, preconditioned, reflected); observers watch
+/// each state before the move — the <see cref="DrawRecorder"/> (draws and mean loss, <see cref="DrawLoss"/>), the
+/// <see cref="MalaTracker"/> and the functional variance at draws — and the loop between them is <c>RunGroup</c>.
+/// One forward and one backward pass per step evaluate L and ∇L; ∇U is formed at most once per step. Chain groups run
+/// in parallel threads when the target has copies to run them on (<see cref="ITemperedTarget.ConcurrentGroups"/>,
+/// <see cref="SgldSettings.ParallelGroups"/>); each keeps its own generator, so the numbers do not depend on it.</para>
 /// </remarks>
 public static class Sgld
 {
     /// <summary>Runs <see cref="SgldSettings.Chains"/> chains and records L_n along each.</summary>
-    /// <exception cref="ArgumentException">A sampled parameter name is unknown, or mini-batches are asked of a target without data.</exception>
+    /// <exception cref="ArgumentException">A sampled parameter name is unknown, mini-batches are asked of a target without
+    /// data, or mini-batch excess draws of a target without per-point losses.</exception>
     public static SamplingRun Run(ITemperedTarget target, SgldSettings settings, IProgress<SamplingProgress>? progress = null,
         CancellationToken cancellationToken = default)
     {
@@ -58,268 +65,106 @@ public static class Sgld
 
         double nBeta = settings.ResolveNBeta(target.SampleSize);
         int chains = settings.Chains;
-        var baseline = new double[chains];
-        var draws = new double[chains][];
-        var meanLoss = new double[chains];
-        var mala = new double[chains];
-        double[]? functionalVariance = null;
-        long dimension = 0;
+        var sizes = new List<int>();
+        for (int done = 0; done < chains; done += sizes[^1]) sizes.Add(Math.Min(target.MaxChainsPerGroup, chains - done));
+        var results = new GroupResult[sizes.Count];
+        var counter = new ProgressCounter(progress, chains * settings.TotalSteps);
+        int parallel = Math.Min(Math.Min(sizes.Count, Math.Max(1, target.ConcurrentGroups)), settings.ParallelGroups ?? DefaultParallelGroups());
         var clock = Stopwatch.StartNew();
-        int done = 0, group = 0;
-        while (done < chains)
+        var cpuBefore = CpuTime();
+        if (parallel <= 1)
         {
-            int size = Math.Min(target.MaxChainsPerGroup, chains - done);
-            var result = RunGroup(target, settings, sampled, nBeta, size, group, done, chains, progress, cancellationToken);
-            for (int c = 0; c < size; c++)
-            {
-                baseline[done + c] = result.Baseline[c];
-                draws[done + c] = result.Draws[c];
-                meanLoss[done + c] = result.MeanLoss[c];
-                mala[done + c] = result.Mala[c];
-                if (result.FunctionalVariance is { } v) (functionalVariance ??= new double[chains])[done + c] = v[c];
-            }
-            dimension = result.Dimension;
-            done += size;
-            group++;
+            for (int g = 0; g < sizes.Count; g++) results[g] = RunGroup(target, settings, sampled, nBeta, sizes[g], g, 0, counter, cancellationToken);
         }
-        return new SamplingRun(settings, nBeta, target.SampleSize, sampled.ToArray(), dimension, baseline, draws, meanLoss, mala,
-            clock.Elapsed.TotalSeconds) { FunctionalVariance = functionalVariance, OptimumKind = target.OptimumKind };
+        else
+        {
+            // Each running group holds a worker slot (its own copy of the model); a group's numbers depend only on its index.
+            var slots = new System.Collections.Concurrent.ConcurrentBag<int>(Enumerable.Range(0, parallel));
+            try
+            {
+                Parallel.For(0, sizes.Count, new ParallelOptions { MaxDegreeOfParallelism = parallel, CancellationToken = cancellationToken }, g =>
+                {
+                    if (!slots.TryTake(out int slot)) throw new InvalidOperationException("No free worker slot (internal error).");
+                    try { results[g] = RunGroup(target, settings, sampled, nBeta, sizes[g], g, slot, counter, cancellationToken); }
+                    finally { slots.Add(slot); }
+                });
+            }
+            catch (AggregateException e) when (e.InnerExceptions.Count > 0)
+            {
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
+                throw;
+            }
+        }
+        double seconds = clock.Elapsed.TotalSeconds;
+        double cpuSeconds = (CpuTime() - cpuBefore).TotalSeconds;
+        var all = results.SelectMany(r => Enumerable.Range(0, r.Baseline.Length).Select(c => (Result: r, Chain: c))).ToArray();
+        double[]? functionalVariance = results.All(r => r.FunctionalVariance is not null)
+            ? all.Select(x => x.Result.FunctionalVariance![x.Chain]).ToArray() : null;
+        return new SamplingRun(settings, nBeta, target.SampleSize, sampled.ToArray(), results[0].Dimension,
+            all.Select(x => x.Result.Baseline[x.Chain]).ToArray(), all.Select(x => x.Result.Draws[x.Chain]).ToArray(),
+            all.Select(x => x.Result.MeanLoss[x.Chain]).ToArray(), all.Select(x => x.Result.Mala[x.Chain]).ToArray(), seconds)
+        { FunctionalVariance = functionalVariance, OptimumKind = target.OptimumKind, ParallelGroups = parallel, CpuSeconds = cpuSeconds };
     }
+
+    private static TimeSpan CpuTime()
+    {
+        using var process = Process.GetCurrentProcess();
+        return process.TotalProcessorTime;
+    }
+
+    /// <summary>Processors over libtorch's intra-op threads, at least 1: the groups that fit on this machine at once.</summary>
+    public static int DefaultParallelGroups() => Math.Max(1, Environment.ProcessorCount / Math.Max(1, torch.get_num_threads()));
 
     private sealed record GroupResult(double[] Baseline, double[][] Draws, double[] MeanLoss, double[] Mala, long Dimension,
         double[]? FunctionalVariance);
 
     private static GroupResult RunGroup(ITemperedTarget target, SgldSettings s, IReadOnlyList<string> sampledNames, double nBeta,
-        int size, int groupIndex, int chainsBefore, int chainsTotal, IProgress<SamplingProgress>? progress, CancellationToken token)
+        int size, int groupIndex, int slot, ProgressCounter counter, CancellationToken token)
     {
         using var outer = NewDisposeScope();
-        using var group = target.CreateGroup(size);
-        var gen = new Generator(unchecked((ulong)(s.Seed * 1_000_003L + groupIndex * 7919L + 17)));
-        var names = target.ParameterNames;
-        var index = sampledNames.Select(n => names.ToList().IndexOf(n)).ToArray();
+        using var group = target.CreateGroup(size, slot);
+        if (s.DrawLoss == DrawLoss.MiniBatchExcess && !group.HasBatchExcess)
+            throw new ArgumentException("DrawLoss.MiniBatchExcess needs a target with per-point losses (ModuleTarget.PerPoint, NextTokenTarget); this one has none. Use DrawLoss.EvaluationSet.", nameof(s));
+        var names = target.ParameterNames.ToList();
+        var index = sampledNames.Select(n => names.IndexOf(n)).ToArray();
         var p = index.Select(i => group.Parameters[i]).ToArray();
+        // On the parameters' device: a CUDA tensor cannot be drawn from a CPU generator.
+        var gen = new Generator(unchecked((ulong)(s.Seed * 1_000_003L + groupIndex * 7919L + 17)), p[0].device);
         var anchor = index.Select(i => group.Optimum[i].detach()).ToArray();
         long dimension = p.Sum(t => group.HasChainDimension ? t.numel() / size : t.numel());
-        var dtype = p[0].dtype;
-        var device = p[0].device;
-        double eps = s.StepSize, gamma = s.Localization, sqrtEps = Math.Sqrt(eps);
-        bool fullBatch = s.BatchSize is null;
-        bool trackMala = s.TrackMalaAcceptance;
+        var c = new SamplerContext(group, p, anchor, index, s, nBeta, gen);
 
-        double[] baseline;
-        Tensor? pointwiseAtOptimum;
+        Tensor baseline;
         using (no_grad())
-        {
-            baseline = ToDoubles(group.EvaluationLoss());
-            pointwiseAtOptimum = group.PointwiseLoss()?.to_type(float64);
-        }
-        // Σ_k (ℓ_i(w_k) − ℓ_i(w*)) and its square per chain and point, for the functional variance.
-        var pointwiseSum = pointwiseAtOptimum is null ? null : zeros_like(pointwiseAtOptimum);
-        var pointwiseSquares = pointwiseAtOptimum is null ? null : zeros_like(pointwiseAtOptimum);
+            baseline = (s.DrawLoss == DrawLoss.MiniBatchExcess ? group.FullDataLoss() : group.EvaluationLoss()).to_type(float64);
+        var variance = FunctionalVarianceRecorder.AtOptimum(group, target.DataSize);
         if (s.Start == ChainStart.PriorBox)
             using (no_grad())
                 foreach (var t in p)
-                    t.copy_((rand(t.shape, dtype: dtype, device: device, generator: gen) * Scalars.Of(s.Box!.Upper - s.Box.Lower)).PlusInPlace(s.Box.Lower));
+                    t.copy_((rand(t.shape, dtype: c.DType, device: c.Device, generator: gen) * Scalars.Of(s.Box!.Upper - s.Box.Lower)).PlusInPlace(s.Box.Lower));
 
-        var drawBuffer = zeros(s.Draws, size, dtype: float64, device: device);
-        var lossSum = zeros(size, dtype: float64, device: device);
-        var acceptSum = zeros(size, dtype: float64, device: device);
-        var prevW = p.Select(t => t.detach().clone()).ToArray();
-        var prevG = p.Select(t => zeros_like(t)).ToArray();
-        var prevU = zeros(size, dtype: dtype, device: device);
-        var rms = s.RmsPropDecay is null ? null : p.Select(t => zeros_like(t)).ToArray();
-        var settled = s.RmsPropDecay is null ? null : p.Select(t => zeros_like(t)).ToArray();
-        var precondition = s.RmsPropDecay is null ? null : p.Select(t => ones_like(t)).ToArray();
-        long settleFrom = s.BurnIn / 2;
-        long stepsAfterBurnIn = 0, acceptCount = 0;
-        long total = s.TotalSteps;
-        long reportEvery = Math.Max(1, total / 100);
+        var kernel = new LangevinKernel(c);
+        var draws = new DrawRecorder(c, baseline);
+        if (variance is not null) draws.Drawn += _ => variance.Record();
+        var mala = s.TrackMalaAcceptance ? new MalaTracker(c, kernel) : null;
+        IChainObserver[] observers = mala is null ? [draws] : [mala, draws];
 
-        for (long step = 0; step < total; step++)
+        for (long step = 0; step < s.TotalSteps; step++)
         {
             token.ThrowIfCancellationRequested();
             using var scope = NewDisposeScope();
-            Tensor? batch = fullBatch ? null : randint(target.DataSize, [s.BatchSize!.Value], dtype: int64, device: device, generator: gen);
-            var (loss, grads) = LossAndGradients(group, p, index, batch);
+            var batch = s.BatchSize is int b ? randint(target.DataSize, [b], dtype: int64, device: c.Device, generator: gen) : null;
+            var (loss, excess, gradients) = c.Evaluate(batch);
             using (no_grad())
             {
-                // MALA on every MalaEvery-th proposal: the state before it is saved at step ≡ −1, checked at step ≡ 0.
-                bool checkMala = trackMala && step > 0 && step % s.MalaEvery == 0;
-                bool saveMala = trackMala && (step + 1) % s.MalaEvery == 0;
-                bool needGradU = checkMala || saveMala || rms is not null;
-                var g = new Tensor[p.Length];
-                var diff = new Tensor?[p.Length];
-                var gradU = new Tensor?[p.Length];
-                Tensor? penalty = null;
-                for (int i = 0; i < p.Length; i++)
-                {
-                    // A parameter the loss does not depend on (e.g. w1 in K = w2²) has no gradient: it is zero.
-                    g[i] = grads[i] is { IsInvalid: false } gi ? gi : zeros_like(p[i]);
-                    if (gamma != 0) diff[i] = p[i] - anchor[i];
-                    if (needGradU) gradU[i] = gamma == 0 ? g[i] * Scalars.Of(nBeta) : (g[i] * Scalars.Of(nBeta)).Plus(diff[i]! * Scalars.Of(gamma));
-                    if ((checkMala || saveMala) && gamma != 0)
-                    {
-                        var sq = group.PerChainSum(diff[i]!.Squared());
-                        penalty = penalty is null ? sq : penalty.Plus(sq);
-                    }
-                }
-                bool afterBurnIn = step >= s.BurnIn;
-                if (checkMala || saveMala)
-                {
-                    var u = loss.detach() * Scalars.Of(nBeta);
-                    if (penalty is not null) u = u.Plus(penalty * Scalars.Of(gamma / 2));
-                    if (checkMala && afterBurnIn)
-                    {
-                        // With mini-batches, U(w) and U(w′) must come from the same batch, or the batch-to-batch
-                        // fluctuation of nβL swamps the ratio: re-evaluate the previous point on this step's batch.
-                        if (!fullBatch) RevaluePrevious(group, p, index, prevW, prevG, prevU, anchor, batch, nBeta, gamma);
-                        // log α = U(w) − U(w′) + log q(w | w′) − log q(w′ | w).
-                        // All sampled coordinates as one tensor (one call instead of one per parameter).
-                        var logRatio = LogProposalRatio(Flat(group, prevW), Flat(group, p), Flat(group, prevG), Flat(group, gradU.Select(t => t!).ToArray()),
-                            precondition is null ? null : Flat(group, precondition), eps, s.Box);
-                        var logAlpha = (prevU - u).Plus(group.PerChainSum(logRatio));
-                        acceptSum.PlusInPlace(logAlpha.clamp_max(Scalars.Of(0.0)).exp().nan_to_num(0.0).to_type(float64));
-                        acceptCount++;
-                    }
-                    if (saveMala)
-                    {
-                        prevU.copy_(u);
-                        for (int i = 0; i < p.Length; i++)
-                        {
-                            prevW[i].copy_(p[i]);
-                            prevG[i].copy_(gradU[i]!);
-                        }
-                    }
-                }
-                if (afterBurnIn)
-                {
-                    long k = step - s.BurnIn;
-                    if (fullBatch) lossSum.PlusInPlace(loss.detach().to_type(float64));
-                    stepsAfterBurnIn++;
-                    if ((k + 1) % s.StepsBetweenDraws == 0)
-                    {
-                        var evaluation = fullBatch ? loss.detach() : group.EvaluationLoss();
-                        drawBuffer[k / s.StepsBetweenDraws].copy_(evaluation.to_type(float64));
-                        if (!fullBatch) lossSum.PlusInPlace(evaluation.to_type(float64));
-                        if (pointwiseAtOptimum is not null)
-                        {
-                            var excess = group.PointwiseLoss()!.to_type(float64) - pointwiseAtOptimum;
-                            pointwiseSum!.PlusInPlace(excess);
-                            pointwiseSquares!.addcmul_(excess, excess, value: Scalars.Of(1.0));
-                        }
-                    }
-                }
-                for (int i = 0; i < p.Length; i++)
-                {
-                    var noise = randn(p[i].shape, dtype: dtype, device: device, generator: gen);
-                    if (rms is null)
-                    {
-                        // Fused: −(ε/2)(nβ g + γ(w − w*)) + √ε ξ without materializing ∇U when MALA does not need it.
-                        p[i].add_(g[i], alpha: Scalars.Of(-eps / 2 * nBeta));
-                        if (diff[i] is { } d) p[i].add_(d, alpha: Scalars.Of(-eps / 2 * gamma));
-                        p[i].add_(noise, alpha: Scalars.Of(sqrtEps));
-                    }
-                    else
-                    {
-                        if (step < s.BurnIn)
-                        {
-                            // G adapts during burn-in only (RMSprop as in Li et al.); the G frozen at its last step comes
-                            // from a bias-corrected average over the second half of burn-in alone, so that the transient
-                            // from w* does not linger in it.
-                            double a = s.RmsPropDecay!.Value;
-                            rms[i].mul_(Scalars.Of(a)).addcmul_(gradU[i]!, gradU[i]!, value: Scalars.Of(1 - a));
-                            if (step >= settleFrom) settled![i].mul_(Scalars.Of(a)).addcmul_(gradU[i]!, gradU[i]!, value: Scalars.Of(1 - a));
-                            var v = step == s.BurnIn - 1
-                                ? settled![i] / Scalars.Of(1 - Math.Pow(a, step - settleFrom + 1))
-                                : rms[i].clone();
-                            precondition![i].copy_(v.sqrt_().PlusInPlace(RmsPropFloor).reciprocal_());
-                        }
-                        p[i].add_(gradU[i]! * precondition![i], alpha: Scalars.Of(-eps / 2)).add_(noise * precondition[i].sqrt(), alpha: Scalars.Of(sqrtEps));
-                    }
-                    if (s.Box is PriorBox box) Reflect(p[i], box);
-                }
+                var state = new LangevinStep(c, step, batch, loss, excess, gradients);
+                foreach (var observer in observers) observer.Observe(state);
+                kernel.Move(state);
             }
-            if (progress is not null && (step % reportEvery == 0 || step == total - 1))
-                progress.Report(new SamplingProgress(chainsBefore * total + (step + 1) * size, chainsTotal * total,
-                    step < s.BurnIn ? "burn-in" : "sampling"));
+            counter.Add(size, step < s.BurnIn);
         }
-
-        var drawsRows = drawBuffer.t().contiguous();
-        var drawsOut = new double[size][];
-        for (int c = 0; c < size; c++) drawsOut[c] = ToDoubles(drawsRows[c]);
-        double denominator = fullBatch ? stepsAfterBurnIn : s.Draws;
-        var mean = ToDoubles(lossSum / denominator);
-        var accept = trackMala && acceptCount > 0 ? ToDoubles(acceptSum / acceptCount) : Enumerable.Repeat(double.NaN, size).ToArray();
-        double[]? functionalVariance = null;
-        if (pointwiseAtOptimum is not null && s.Draws >= 2)
-        {
-            // Unbiased per-point variance over the draws, summed over the m points and scaled to all data points.
-            var variance = (pointwiseSquares! - pointwiseSum!.Squared() / Scalars.Of((double)s.Draws)) / Scalars.Of(s.Draws - 1.0);
-            double scale = (double)target.DataSize / pointwiseAtOptimum.shape[1];
-            functionalVariance = ToDoubles(variance.clamp_min(Scalars.Of(0.0)).sum(1) * Scalars.Of(scale));
-        }
-        return new GroupResult(baseline, drawsOut, mean, accept, dimension, functionalVariance);
-    }
-
-    /// <summary>The tensors side by side, per chain: [chains, coordinates] with a chain dimension, else one flat vector.</summary>
-    private static Tensor Flat(ChainGroup group, IReadOnlyList<Tensor> tensors)
-    {
-        var pieces = tensors.Select(t => group.HasChainDimension ? t.reshape(group.Chains, -1) : t.flatten()).ToArray();
-        return pieces.Length == 1 ? pieces[0] : cat(pieces, group.HasChainDimension ? 1 : 0);
-    }
-
-    /// <summary>λ in pSGLD's G = diag(1 / (λ + √v)): keeps G finite where the gradient statistic v is zero.</summary>
-    private const double RmsPropFloor = 1e-8;
-
-    /// <summary>
-    /// log q(w | w′) − log q(w′ | w) element-wise for the move w → w′, where q(· | v) is the proposal
-    /// N(v − (ε/2) G ∇U(v), ε G), folded into the box by reflection when there is one (<see cref="ReflectedNormal"/>);
-    /// G = I (null) or the frozen RMSprop preconditioner.
-    /// </summary>
-    private static Tensor LogProposalRatio(Tensor w, Tensor wNew, Tensor gradU, Tensor gradUNew, Tensor? precondition, double eps, PriorBox? box)
-    {
-        var forwardMean = w - (precondition is null ? gradU : gradU * precondition) * Scalars.Of(eps / 2);
-        var backwardMean = wNew - (precondition is null ? gradUNew : gradUNew * precondition) * Scalars.Of(eps / 2);
-        if (box is not null)
-        {
-            // Both directions in one call: [q(w | w′), q(w′ | w)].
-            var variance = precondition is null ? tensor(eps, dtype: w.dtype, device: w.device) : precondition * Scalars.Of(eps);
-            var logQ = ReflectedNormal.LogDensity(stack([w, wNew]), stack([backwardMean, forwardMean]), variance, box);
-            return logQ[0] - logQ[1];
-        }
-        // Without a box the normalizing constants of N(·, εG) cancel (G is the same both ways).
-        var difference = (wNew - forwardMean).Squared() - (w - backwardMean).Squared();
-        return (precondition is null ? difference : difference / precondition).mul_(Scalars.Of(0.5 / eps));
-    }
-
-    /// <summary>L(w) per chain and ∇L for the sampled parameters: closed form where the target has one, else autograd.</summary>
-    private static (Tensor Loss, IList<Tensor> Gradients) LossAndGradients(ChainGroup group, Tensor[] p, int[] index, Tensor? batch)
-    {
-        if (group.LossAndGradient(batch) is var (closedLoss, allGrads))
-            return (closedLoss, index.Select(i => allGrads[i]).ToArray());
-        var loss = group.Loss(batch);
-        return (loss, autograd.grad([loss.sum()], p, allow_unused: true));
-    }
-
-    private static void RevaluePrevious(ChainGroup group, Tensor[] p, int[] index, Tensor[] prevW, Tensor[] prevG, Tensor prevU,
-        Tensor[] anchor, Tensor? batch, double nBeta, double gamma)
-    {
-        var current = p.Select(t => t.clone()).ToArray();
-        for (int i = 0; i < p.Length; i++) p[i].copy_(prevW[i]);
-        using (enable_grad())
-        {
-            var (loss, grads) = LossAndGradients(group, p, index, batch);
-            var u = loss.detach() * Scalars.Of(nBeta);
-            for (int i = 0; i < p.Length; i++)
-            {
-                var g = grads[i] is { IsInvalid: false } gi ? gi.detach() : zeros_like(p[i]);
-                var diff = p[i] - anchor[i];
-                prevG[i].copy_(gamma == 0 ? g * Scalars.Of(nBeta) : (g * Scalars.Of(nBeta)).Plus(diff * Scalars.Of(gamma)));
-                if (gamma != 0) u = u.Plus(group.PerChainSum(diff.Squared()) * Scalars.Of(gamma / 2));
-            }
-            prevU.copy_(u);
-        }
-        for (int i = 0; i < p.Length; i++) p[i].copy_(current[i]);
+        return new GroupResult(baseline.ToDoubles(), draws.Draws(), draws.MeanLoss(), mala?.Acceptance() ?? Enumerable.Repeat(double.NaN, size).ToArray(),
+            dimension, variance?.Result());
     }
 
     /// <summary>Folds values back into [lower, upper] by reflection at the walls (a triangle wave of period 2(upper − lower)).</summary>
@@ -329,6 +174,4 @@ public static class Sgld
         var folded = (w - Scalars.Of(box.Lower)).remainder(Scalars.Of(2 * width));
         w.copy_((folded - Scalars.Of(width)).abs().neg().PlusInPlace(box.Upper));
     }
-
-    private static double[] ToDoubles(Tensor t) => t.detach().to_type(float64).cpu().contiguous().data<double>().ToArray();
 }

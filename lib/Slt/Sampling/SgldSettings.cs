@@ -18,6 +18,20 @@ public sealed record PriorBox
     public static PriorBox Symmetric(double half) => new(-half, half);
 }
 
+/// <summary>What the recorded loss of a draw is.</summary>
+public enum DrawLoss
+{
+    /// <summary>L_n(w) on the target's fixed evaluation set at each draw (full batch: the loss of every post-burn-in step,
+    /// which the gradient computes anyway). One extra forward pass over the evaluation set per draw with mini-batches.</summary>
+    EvaluationSet,
+    /// <summary>L_n(w*) plus the mean, over the steps since the previous draw, of each step's mini-batch excess
+    /// mean_{i∈B}(ℓ_i(w) − ℓ_i(w*)) (<see cref="ChainGroup.LossAndExcess"/>): unbiased for the mean of L_n(w) over those
+    /// steps, at no extra forward pass, and using every step rather than one in <see cref="SgldSettings.StepsBetweenDraws"/>.
+    /// Its added noise is the batch-to-batch spread of the excess, which the effective sample size of the trace accounts
+    /// for. Needs a target with per-point losses (<see cref="ModuleTarget.PerPoint"/>).</summary>
+    MiniBatchExcess,
+}
+
 /// <summary>Where chains start.</summary>
 public enum ChainStart
 {
@@ -44,6 +58,7 @@ public sealed record SgldSettings
     private readonly double _localization;
     private readonly int _chains = 4, _draws = 500, _stepsBetweenDraws = 1, _burnIn = 500;
     private readonly int? _batchSize;
+    private readonly int? _parallelGroups;
     private readonly int _malaEvery = 10;
     private readonly double? _rmsPropDecay;
 
@@ -97,6 +112,14 @@ public sealed record SgldSettings
 
     /// <summary>The MALA acceptance is computed on every k-th proposal (k = MalaEvery ≥ 1). Default 10.</summary>
     public int MalaEvery { get => _malaEvery; init => _malaEvery = AtLeast(value, 1, nameof(MalaEvery)); }
+
+    /// <summary>What a draw records. Default <see cref="Sampling.DrawLoss.EvaluationSet"/>.</summary>
+    public DrawLoss DrawLoss { get; init; } = DrawLoss.EvaluationSet;
+
+    /// <summary>Most chain groups run at the same time, each on its own thread, when the target allows it
+    /// (<see cref="ITemperedTarget.ConcurrentGroups"/>). Null (default): the processor count divided by libtorch's
+    /// intra-op threads, at least 1. Results do not depend on it: each group has its own generator.</summary>
+    public int? ParallelGroups { get => _parallelGroups; init => _parallelGroups = value is null ? null : AtLeast(value.Value, 1, nameof(ParallelGroups)); }
 
     /// <summary>Where chains start. Default at w*.</summary>
     public ChainStart Start { get; init; } = ChainStart.Optimum;

@@ -1,0 +1,79 @@
+using Slt.Losses;
+using Slt.Platform;
+using Slt.Truth;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Slt.Estimators;
+
+/// <summary>What refining w* did: L_n (per window) and ‖∇L_n‖ before and after, and the distance moved.</summary>
+public sealed record RefinementResult(int Steps, double LearningRate, double LossBefore, double LossAfter, double GradientNormBefore,
+    double GradientNormAfter, double Distance)
+{
+    /// <summary>One line for a report.</summary>
+    public string Summary =>
+        $"w* refined by {Steps} full-batch Adam steps (lr {LearningRate:G3}): L_n {LossBefore:F5} → {LossAfter:F5}, " +
+        $"‖∇L_n‖ {GradientNormBefore:G3} → {GradientNormAfter:G3}, moved ‖Δw‖ = {Distance:G3}.";
+}
+
+/// <summary>
+/// Moves a trained model to a nearby critical point of the sample's own loss before its LLC is measured. The LLC is
+/// defined at a local minimum of L_n; the end of training is not one of the sample's loss (training saw other data, and
+/// stopped with a learning rate &gt; 0), so L_n(w) − L_n(w*) has a linear term g·(w − w*) that the localization alone
+/// holds in check: the chains drift along −g until γ stops them, and λ̂ then depends on γ through that drift
+/// (docs/transformer-llc.md). Full-batch Adam on L_n removes most of g.
+/// </summary>
+public static class OptimumRefinement
+{
+    /// <summary>Runs <paramref name="steps"/> full-batch Adam steps on L_n = mean per-window negative log-likelihood of
+    /// <paramref name="sample"/>, in place on <paramref name="model"/>'s weights.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">steps &lt; 0 or the learning rate is not positive and finite.</exception>
+    public static RefinementResult Refine(nn.Module<Tensor, Tensor> model, WindowSample sample, int steps = 300, double learningRate = 1e-4,
+        IProgress<(int Step, int Steps)>? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(sample);
+        if (steps < 0) throw new ArgumentOutOfRangeException(nameof(steps), steps, "steps must be ≥ 0.");
+        if (!(learningRate > 0) || !double.IsFinite(learningRate))
+            throw new ArgumentOutOfRangeException(nameof(learningRate), learningRate, "learningRate must be positive and finite.");
+        var parameters = model.parameters().ToArray();
+        var device = parameters[0].device;
+        using var windows = sample.ToTensor().to(device);
+        var start = parameters.Select(p => p.detach().clone()).ToArray();
+        var (lossBefore, gradBefore) = LossAndGradientNorm(model, windows, parameters);
+        using (var optimizer = optim.Adam(parameters, learningRate))
+        {
+            for (int step = 0; step < steps; step++)
+            {
+                using var scope = NewDisposeScope();
+                optimizer.zero_grad();
+                var loss = NextTokenLoss.PerWindow(model, windows).mean();
+                if (!double.IsFinite(loss.to_type(ScalarType.Float64).item<double>()))
+                    throw new InvalidOperationException($"Refining w* diverged at step {step} (L_n is not finite); lower the learning rate.");
+                loss.backward();
+                optimizer.step();
+                progress?.Report((step + 1, steps));
+            }
+        }
+        foreach (var p in parameters) p.grad?.zero_();
+        var (lossAfter, gradAfter) = LossAndGradientNorm(model, windows, parameters);
+        double distance;
+        using (no_grad())
+        {
+            using var scope = NewDisposeScope();
+            distance = Math.Sqrt(parameters.Zip(start).Sum(z => (z.First - z.Second).Squared().sum().to_type(ScalarType.Float64).item<double>()));
+        }
+        foreach (var t in start) t.Dispose();
+        return new RefinementResult(steps, learningRate, lossBefore, lossAfter, gradBefore, gradAfter, distance);
+    }
+
+    /// <summary>L_n (mean per-window negative log-likelihood) and ‖∇L_n‖ at the model's current weights.</summary>
+    public static (double Loss, double GradientNorm) LossAndGradientNorm(nn.Module<Tensor, Tensor> model, Tensor windows, IReadOnlyList<Tensor> parameters)
+    {
+        using var scope = NewDisposeScope();
+        var loss = NextTokenLoss.PerWindow(model, windows).mean();
+        var grads = autograd.grad([loss], parameters.ToArray(), allow_unused: true);
+        double squared = grads.Where(g => g is { IsInvalid: false }).Sum(g => g.Squared().sum().to_type(ScalarType.Float64).item<double>());
+        return (loss.to_type(ScalarType.Float64).item<double>(), Math.Sqrt(squared));
+    }
+}

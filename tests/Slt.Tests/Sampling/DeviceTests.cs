@@ -1,0 +1,48 @@
+using Slt.Estimators;
+using Slt.Model;
+using Slt.Platform;
+using Slt.Sampling;
+using Slt.Truth;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Slt.Tests.Sampling;
+
+/// <summary>The whole transformer LLC on the device <c>SLT_DEVICE</c> names (the CPU here; CUDA where a build and a GPU
+/// have it): every tensor the target and the sampler create must live there, or libtorch refuses to mix them.</summary>
+[Collection(Slt.Tests.Estimators.SamplingCollection.Name)]
+public sealed class DeviceTests
+{
+    [Fact]
+    public void TransformerLlcRunsEndToEndOnTheChosenDevice()
+    {
+        TorchRuntime.Initialize();
+        var device = TorchRuntime.Device;
+        var spec = CorpusSpec.Default;
+        using var model = new Transformer(new TransformerConfig(new Vocabulary(spec).Count, spec.ContextLength, ModelDimension: 16, Layers: 1, Heads: 2), seed: 3);
+        model.to(device);
+        model.eval();
+        var before = model.parameters().Select(p => p.detach().clone()).ToArray();
+        var sample = new CorpusGenerator(new TrueDistribution(spec)).Sample(32, seed: 5);
+        using var target = NextTokenTarget.Create(model, sample);
+        var settings = new SgldSettings
+        {
+            StepSize = 1e-4, Localization = 100, Chains = 2, BurnIn = 10, Draws = 8, StepsBetweenDraws = 2, BatchSize = 4, Seed = 3,
+            DrawLoss = DrawLoss.MiniBatchExcess, MalaEvery = 3,
+        };
+        foreach (var s in new[] { settings, settings with { DrawLoss = DrawLoss.EvaluationSet, RmsPropDecay = 0.9 } })
+        {
+            var result = LocalLearningCoefficient.Estimate(target, s);
+            // (An untrained model's w* is no minimum, so the verdict may well refuse a number: only the plumbing is checked.)
+            Assert.Equal(2, result.Run.Chains);
+            Assert.All(result.Run.Draws, chain => Assert.All(chain, l => Assert.True(double.IsFinite(l))));
+            Assert.All(result.Run.Baseline, l => Assert.True(double.IsFinite(l)));
+            Assert.All(result.Run.MalaAcceptance, a => Assert.InRange(a, 0.0, 1.0));
+        }
+        foreach (var (p, w) in model.parameters().Zip(before))
+        {
+            Assert.Equal(device.type, p.device.type);
+            Assert.True(p.detach().equal(w).all().item<bool>(), "the module is back at w* after sampling");
+        }
+    }
+}
