@@ -85,6 +85,13 @@ internal sealed class BenchCommand : Command<BenchCommand.Settings>
 
     private static readonly int[] DlnWidths = [5, 3, 5];
 
+    /// <summary>The default transformer LLC's ε and γ, and nβ = n / log n for its 256 windows (n = 256 × (C − 1)).</summary>
+    private static SgldSettings TransformerSgld(CorpusSpec spec)
+    {
+        double n = (double)NextTokenTarget.DefaultWindows * (spec.ContextLength - 1);
+        return NextTokenTarget.DefaultSettings with { NBeta = n / Math.Log(n) };
+    }
+
     public override int Execute(CommandContext context, Settings o, CancellationToken cancellationToken)
     {
         TorchRuntime.Initialize(o.Threads);
@@ -101,7 +108,7 @@ internal sealed class BenchCommand : Command<BenchCommand.Settings>
         foreach (int windows in o.WindowSizes)
         {
             var batch = new CorpusGenerator(new TrueDistribution(spec)).Sample(count: windows, seed: 7).ToTensor();
-            steps.Add((windows, SamplerBenchmarks.SgldOverSgd(model, () => NextTokenLoss.Mean(model, batch), steps: o.TransformerSteps)));
+            steps.Add((windows, SamplerBenchmarks.SgldOverSgd(model, () => NextTokenLoss.Mean(model, batch), steps: o.TransformerSteps, sgld: TransformerSgld(spec))));
         }
 
         var potential = new List<(int Chains, Throughput Plain, Throughput Mala)>();
@@ -163,6 +170,9 @@ internal sealed class BenchCommand : Command<BenchCommand.Settings>
             ["model"] = "default transformer",
             ["parameters"] = parameters,
             ["steps_per_measurement"] = o.TransformerSteps,
+            ["step_size"] = NextTokenTarget.DefaultSettings.StepSize,
+            ["localization"] = NextTokenTarget.DefaultSettings.Localization,
+            ["nbeta"] = Number(TransformerSgld(CorpusSpec.Default).NBeta!.Value),
             ["sizes"] = new JsonArray(steps.Select(s => (JsonNode?)new JsonObject
             {
                 ["windows"] = s.Windows,

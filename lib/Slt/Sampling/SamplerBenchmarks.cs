@@ -39,13 +39,22 @@ public static class SamplerBenchmarks
     /// Times SGD and SGLD steps on the same module and batch (CPU time), six rounds in alternating order, keeping each one's
     /// fastest. The module's weights are restored afterwards.
     /// </summary>
-    public static StepCost SgldOverSgd(nn.Module model, Func<Tensor> batchLoss, int steps = 100, double learningRate = 1e-3)
+    /// <param name="model">The module; its weights are w* and are restored afterwards.</param>
+    /// <param name="batchLoss">The mean loss on the fixed batch (differentiable).</param>
+    /// <param name="steps">Steps per measurement (≥ 10).</param>
+    /// <param name="learningRate">The SGD learning rate.</param>
+    /// <param name="sgld">ε, nβ and γ of the SGLD side (default ε = 1e−6, nβ = 100, γ = 1; the cost does not depend on
+    /// their values as long as γ ≠ 0); chains, burn-in, draws and MALA tracking are set here.</param>
+    public static StepCost SgldOverSgd(nn.Module model, Func<Tensor> batchLoss, int steps = 100, double learningRate = 1e-3, SgldSettings? sgld = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         if (steps < 10) throw new ArgumentOutOfRangeException(nameof(steps), steps, "steps must be ≥ 10.");
         var saved = model.parameters().Select(p => p.detach().clone()).ToArray();
         using var target = new ModuleTarget(model, 1, _ => batchLoss());
-        var sgld = new SgldSettings { StepSize = 1e-6, NBeta = 100, Localization = 1, Chains = 1, BurnIn = 0, Draws = steps, TrackMalaAcceptance = false };
+        sgld = (sgld ?? new SgldSettings { StepSize = 1e-6, NBeta = 100, Localization = 1 }) with
+        {
+            Chains = 1, BurnIn = 0, Draws = steps, StepsBetweenDraws = 1, BatchSize = null, TrackMalaAcceptance = false,
+        };
         double sgd = double.MaxValue, plain = double.MaxValue, mala = double.MaxValue;
         Sgld.Run(target, sgld with { Draws = 10 }); // warm-up: first-call costs belong to neither side
         for (int round = 0; round < 6; round++)
