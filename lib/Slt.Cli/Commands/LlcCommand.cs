@@ -196,7 +196,7 @@ internal sealed partial class LlcCommand : Command<LlcCommand.Settings>
         var widths = o.Widths.Split(',', StringSplitOptions.TrimEntries).Select(w =>
             int.TryParse(w, NumberStyles.Integer, CultureInfo.InvariantCulture, out int v) ? v : throw new FormatException($"--widths: '{w}' is not an integer.")).ToArray();
         var target = new DeepLinearNetworkTarget(widths, o.Rank, o.N, o.Seed, o.Population ? LossSource.Population : LossSource.Sample);
-        var settings = Override(GroundTruthCases.DeepLinearSettings(widths, seed: o.Seed), o);
+        var settings = Override(GroundTruthCases.DeepLinearSettings(widths, seed: o.Seed), o) with { BatchSize = o.BatchSize };
         var truth = target.TrueCoefficient;
         // Aoyagi's λ is the global coefficient; at w* = origin (r = 0) it is also the local one (docs/ground-truth.md §3).
         return new LlcCase(target, settings, new KnownTruth(truth.Lambda, truth.Multiplicity, null), o.Epsilon is { } e && Settings.IsAuto(e));

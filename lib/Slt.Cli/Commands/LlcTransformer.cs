@@ -38,7 +38,7 @@ internal sealed partial class LlcCommand
         public int? EvaluationWindows { get; init; }
 
         [CommandOption("--batch-size <B>")]
-        [Description("Transformer: windows per SGLD mini-batch.")]
+        [Description("Transformer: windows per SGLD mini-batch. DLN: data points per mini-batch (default: the full batch).")]
         public int? BatchSize { get; init; }
 
         [CommandOption("--steps-between-draws <K>")]
@@ -87,6 +87,9 @@ internal sealed partial class LlcCommand
 
         private ValidationResult ValidateTransformer()
         {
+            if (BatchSize is < 1) return ValidationResult.Error($"--batch-size must be a positive integer, got {BatchSize}.");
+            if (Model == "potential" && BatchSize is not null)
+                return ValidationResult.Error("--batch-size applies to --model dln and transformer (a potential has no data to draw mini-batches from).");
             if (Model != "transformer")
                 return (Checkpoint ?? Config ?? Lengths) is not null
                     ? ValidationResult.Error("--checkpoint, --config and --lengths apply to --model transformer only.")

@@ -17,6 +17,14 @@ public sealed record StepCost(double SgdMillisecondsPerStep, double SgldMillisec
     public double RatioWithMala => SgldWithMalaMillisecondsPerStep / SgdMillisecondsPerStep;
 }
 
+/// <summary>Chains × steps of one batched SGLD run (<see cref="Sgld.Run"/>, everything it does: baseline, steps, draws,
+/// diagnostics' inputs) over its process CPU time and its wall-clock time.</summary>
+public sealed record Throughput(int Chains, long StepsPerChain, double CpuSeconds, double WallSeconds)
+{
+    public double ChainStepsPerCpuSecond => Chains * (double)StepsPerChain / CpuSeconds;
+    public double ChainStepsPerWallSecond => Chains * (double)StepsPerChain / WallSeconds;
+}
+
 /// <summary>Resident memory of the process along a long SGLD run.</summary>
 public sealed record MemoryTrace(long Steps, double StartMiB, double MiddleMiB, double EndMiB)
 {
@@ -31,13 +39,22 @@ public static class SamplerBenchmarks
     /// Times SGD and SGLD steps on the same module and batch (CPU time), six rounds in alternating order, keeping each one's
     /// fastest. The module's weights are restored afterwards.
     /// </summary>
-    public static StepCost SgldOverSgd(nn.Module model, Func<Tensor> batchLoss, int steps = 100, double learningRate = 1e-3)
+    /// <param name="model">The module; its weights are w* and are restored afterwards.</param>
+    /// <param name="batchLoss">The mean loss on the fixed batch (differentiable).</param>
+    /// <param name="steps">Steps per measurement (≥ 10).</param>
+    /// <param name="learningRate">The SGD learning rate.</param>
+    /// <param name="sgld">ε, nβ and γ of the SGLD side (default ε = 1e−6, nβ = 100, γ = 1; the cost does not depend on
+    /// their values as long as γ ≠ 0); chains, burn-in, draws and MALA tracking are set here.</param>
+    public static StepCost SgldOverSgd(nn.Module model, Func<Tensor> batchLoss, int steps = 100, double learningRate = 1e-3, SgldSettings? sgld = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         if (steps < 10) throw new ArgumentOutOfRangeException(nameof(steps), steps, "steps must be ≥ 10.");
         var saved = model.parameters().Select(p => p.detach().clone()).ToArray();
         using var target = new ModuleTarget(model, 1, _ => batchLoss());
-        var sgld = new SgldSettings { StepSize = 1e-6, NBeta = 100, Localization = 1, Chains = 1, BurnIn = 0, Draws = steps, TrackMalaAcceptance = false };
+        sgld = (sgld ?? new SgldSettings { StepSize = 1e-6, NBeta = 100, Localization = 1 }) with
+        {
+            Chains = 1, BurnIn = 0, Draws = steps, StepsBetweenDraws = 1, BatchSize = null, TrackMalaAcceptance = false,
+        };
         double sgd = double.MaxValue, plain = double.MaxValue, mala = double.MaxValue;
         Sgld.Run(target, sgld with { Draws = 10 }); // warm-up: first-call costs belong to neither side
         for (int round = 0; round < 6; round++)
@@ -85,16 +102,47 @@ public static class SamplerBenchmarks
         foreach (var (p, s) in model.parameters().Zip(saved)) p.copy_(s);
     }
 
-    /// <summary>Chain-steps per second on the potential <paramref name="terms"/> with all chains in one batched tensor.</summary>
-    public static double PotentialChainStepsPerSecond(string terms = "1,1", int chains = 100_000, int steps = 1000, bool trackMala = false)
+    /// <summary>
+    /// Chain-steps per second on the potential <paramref name="terms"/> with all chains in one batched tensor: nβ = 1000,
+    /// ε = <paramref name="stepSize"/>, no localization, the box [−1, 1]², <paramref name="steps"/> steps per chain (half
+    /// burn-in, then 10 draws spread over the rest).
+    /// </summary>
+    public static Throughput Potential(string terms = "1,1", int chains = 100_000, int steps = 1000, bool trackMala = false, double stepSize = 1e-4)
     {
+        if (steps < 20) throw new ArgumentOutOfRangeException(nameof(steps), steps, "steps must be ≥ 20.");
         var target = new PotentialTarget(NormalCrossingPotential.Parse(terms));
         var settings = new SgldSettings
         {
-            StepSize = 1e-4, NBeta = 1000, Box = PriorBox.Symmetric(1), Chains = chains, BurnIn = steps / 2, Draws = 10,
+            StepSize = stepSize, NBeta = 1000, Box = PriorBox.Symmetric(1), Chains = chains, BurnIn = steps - steps / 20 * 10, Draws = 10,
             StepsBetweenDraws = steps / 20, TrackMalaAcceptance = trackMala,
         };
-        return Sgld.Run(target, settings).ChainStepsPerSecond;
+        return Measure(target, settings);
+    }
+
+    /// <summary>
+    /// Chain-steps per second on the deep linear network <paramref name="widths"/> with a rank-<paramref name="rank"/>
+    /// teacher (w* = the teacher) and <paramref name="n"/> data points: mini-batches of <paramref name="batchSize"/>,
+    /// ε = 2e−5, γ = 1, nβ = n / log n, MALA tracked (the default), <paramref name="steps"/> steps per chain (a third
+    /// burn-in, then a draw every step, each evaluated on all n points), all chains in one batched tensor.
+    /// </summary>
+    public static Throughput DeepLinear(int[] widths, int rank = 0, long n = 100_000, int? batchSize = 1000, int chains = 4, int steps = 4500, long seed = 1)
+    {
+        ArgumentNullException.ThrowIfNull(widths);
+        if (steps < 12) throw new ArgumentOutOfRangeException(nameof(steps), steps, "steps must be ≥ 12.");
+        using var target = new DeepLinearNetworkTarget(widths, rank, n, seed);
+        var settings = new SgldSettings
+        {
+            StepSize = 2e-5, Localization = 1, Chains = chains, BurnIn = steps / 3, Draws = steps - steps / 3, StepsBetweenDraws = 1,
+            BatchSize = batchSize, Seed = seed,
+        };
+        return Measure(target, settings);
+    }
+
+    private static Throughput Measure(ITemperedTarget target, SgldSettings settings)
+    {
+        SamplingRun? run = null;
+        double cpu = CpuMilliseconds(() => run = Sgld.Run(target, settings)) / 1000;
+        return new Throughput(settings.Chains, settings.TotalSteps, cpu, run!.Seconds);
     }
 
     /// <summary>

@@ -24,6 +24,18 @@ public sealed class LlcCommandTests
     }
 
     [Fact]
+    public void DlnTakesAMiniBatchSizeAndAPotentialRefusesOne()
+    {
+        var run = CliProcess.Run(TimeSpan.FromMinutes(1), "llc", "--model", "dln", "--widths", "5,3,5", "--n", "1000", "--batch-size", "50",
+            "--chains", "2", "--burn-in", "50", "--draws", "50", "--steps-between-draws", "1", "--json");
+        var json = JsonNode.Parse(run.Stdout)!.AsObject();
+        Assert.Equal(50, json["settings"]!["batch_size"]!.GetValue<int>());
+        var potential = CliProcess.Run(TimeSpan.FromMinutes(1), "llc", "--model", "potential", "--batch-size", "50");
+        Assert.NotEqual(0, potential.ExitCode);
+        Assert.Contains("--batch-size", potential.Stdout + potential.Stderr);
+    }
+
+    [Fact]
     public void DivergentRunPrintsNoNumberAndExitsNonZero()
     {
         var run = CliProcess.Run(TimeSpan.FromMinutes(3), "llc", "--model", "dln", "--widths", "5,3,5", "--rank", "0", "--n", "100000",
