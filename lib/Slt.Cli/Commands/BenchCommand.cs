@@ -50,6 +50,10 @@ internal sealed class BenchCommand : Command<BenchCommand.Settings>
         [Description("Mini-batch size of the deep-linear-network benchmark. Default 1000.")]
         public int DlnBatch { get; init; } = 1000;
 
+        [CommandOption("--skip-llc")]
+        [Description("Skip the default transformer LLC (trains the default recipe once if the training cache lacks it, then about a minute).")]
+        public bool SkipLlc { get; init; }
+
         [CommandOption("--memory-steps <S>")]
         [Description("SGLD steps of the memory benchmark. Default 10000.")]
         public int MemorySteps { get; init; } = 10_000;
@@ -85,11 +89,12 @@ internal sealed class BenchCommand : Command<BenchCommand.Settings>
 
     private static readonly int[] DlnWidths = [5, 3, 5];
 
-    /// <summary>The default transformer LLC's ε and γ, and nβ = n / log n for its 256 windows (n = 256 × (C − 1)).</summary>
+    /// <summary>The peer script's transformer settings (ε = 1e-5, γ = 2000, nβ = n / log n with n = 256 × (C − 1) pairs and the
+    /// per-pair mean loss), so that one step does the same work on both sides.</summary>
     private static SgldSettings TransformerSgld(CorpusSpec spec)
     {
         double n = (double)NextTokenTarget.DefaultWindows * (spec.ContextLength - 1);
-        return NextTokenTarget.DefaultSettings with { NBeta = n / Math.Log(n) };
+        return new SgldSettings { StepSize = 1e-5, Localization = 2000, NBeta = n / Math.Log(n), BatchSize = 16 };
     }
 
     public override int Execute(CommandContext context, Settings o, CancellationToken cancellationToken)
@@ -125,9 +130,16 @@ internal sealed class BenchCommand : Command<BenchCommand.Settings>
         Note($"memory over {o.MemorySteps} SGLD steps …");
         var memory = SamplerBenchmarks.Memory(o.MemorySteps);
 
+        LlcResult? llc = null;
+        if (!o.SkipLlc)
+        {
+            Note("the default transformer LLC (NextTokenTarget.DefaultSettings) …");
+            llc = SamplerBenchmarks.DefaultTransformerLlc();
+        }
+
         if (o.Json)
         {
-            Console.WriteLine(EstimateReport.Format(ToJson(o, parameters, steps, potential, dln, memory)));
+            Console.WriteLine(EstimateReport.Format(ToJson(o, parameters, steps, potential, dln, memory, llc)));
             return 0;
         }
 
@@ -150,6 +162,9 @@ internal sealed class BenchCommand : Command<BenchCommand.Settings>
             $"{dln.ChainStepsPerCpuSecond:E3} chain-steps per CPU second");
         table.AddRow($"RSS over {memory.Steps} SGLD steps (start / middle / end)", $"{memory.StartMiB:F1} / {memory.MiddleMiB:F1} / {memory.EndMiB:F1} MiB");
         table.AddRow("  growth, middle → end", $"{memory.LateGrowthMiB:+0.0;-0.0} MiB");
+        if (llc is not null)
+            table.AddRow(Markup.Escape($"default transformer LLC: λ̂ = {llc.Mean:F1} ± {llc.StandardError:F1}, bulk-ESS {llc.Diagnostics.Ess:F0}, {llc.Diagnostics.Trust}"),
+                $"{llc.Diagnostics.Ess / llc.Run.CpuSeconds:F3} ESS per CPU second ({llc.Run.CpuSeconds:F0} CPU s, {llc.Run.Seconds:F0} s wall, {llc.Run.ParallelGroups} groups at once)");
         table.AddRow("libtorch threads", TorchRuntime.Threads.ToString(CultureInfo.InvariantCulture));
         AnsiConsole.Write(table);
         return 0;
@@ -157,11 +172,12 @@ internal sealed class BenchCommand : Command<BenchCommand.Settings>
 
     /// <summary>
     /// The figures as one object: transformer_step (one entry per batch size), potential (one per chain count),
-    /// deep_linear_network, memory, and default_llc_ess_per_cpu_second (null: not measured by this command yet).
+    /// deep_linear_network, memory, default_llc (the estimate's report, null with --skip-llc) and
+    /// default_llc_ess_per_cpu_second (bulk-ESS over the process CPU seconds of that run).
     /// Times are process CPU time; null, never NaN, where there is no number.
     /// </summary>
     internal static JsonObject ToJson(Settings o, long parameters, IEnumerable<(int Windows, StepCost Cost)> steps,
-        IEnumerable<(int Chains, Throughput Plain, Throughput Mala)> potential, Throughput dln, MemoryTrace memory) => new()
+        IEnumerable<(int Chains, Throughput Plain, Throughput Mala)> potential, Throughput dln, MemoryTrace memory, LlcResult? llc) => new()
     {
         ["threads"] = TorchRuntime.Threads,
         ["time"] = "process CPU time",
@@ -216,7 +232,8 @@ internal sealed class BenchCommand : Command<BenchCommand.Settings>
             ["rss_end_mib"] = Number(memory.EndMiB),
             ["late_growth_mib"] = Number(memory.LateGrowthMiB),
         },
-        ["default_llc_ess_per_cpu_second"] = null,
+        ["default_llc"] = llc is null ? null : EstimateReport.ToJson(llc),
+        ["default_llc_ess_per_cpu_second"] = llc is null ? null : Number(llc.Diagnostics.Ess / llc.Run.CpuSeconds),
     };
 
     private static JsonNode? Number(double v) => double.IsFinite(v) ? JsonValue.Create(v) : null;

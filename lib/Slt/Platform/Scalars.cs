@@ -12,7 +12,10 @@ namespace Slt.Platform;
 /// has been passed to libtorch, so under garbage-collection pressure its finalizer can free it while libtorch still
 /// reads it. That was observed here as <c>Unknown scalar type</c> and <c>Scalar::toDouble</c> failures when several
 /// samplers ran in one process. A scalar from this cache lives for the whole process, so it is never finalized
-/// mid-call. The values a loop uses (step sizes, nβ, exponents) are few, so the cache stays small.
+/// mid-call. Upstream: TorchSharp pull requests https://github.com/dotnet/TorchSharp/pull/1434 and
+/// https://github.com/dotnet/TorchSharp/pull/1496 address the lifetime of such temporaries; until a release with them is
+/// served here, the sampler takes its constants from this cache once per run (<c>Slt.Sampling.SamplerContext</c>,
+/// <c>LangevinKernel</c>) and the hot paths use <see cref="ScalarFreeArithmetic"/>. The values a loop uses (step sizes, nβ, exponents) are few, so the cache stays small.
 /// </remarks>
 public static class Scalars
 {

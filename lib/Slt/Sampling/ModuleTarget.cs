@@ -117,13 +117,8 @@ public sealed class ModuleTarget : ITemperedTarget, IDisposable
         {
             while (_replicas.Count <= index)
             {
-                // The replica lives as long as this target, not as long as whatever dispose scope is open now (a chain
-                // group's): build it in a scope of its own and keep its tensors out of it.
-                using var scope = NewDisposeScope();
+                // The replica lives as long as this target: the sampler creates groups outside its own dispose scopes.
                 var replica = _replicate!();
-                foreach (var t in replica._module.parameters()) t.DetachFromDisposeScope();
-                foreach (var t in replica._module.buffers()) t.DetachFromDisposeScope();
-                foreach (var t in replica._optimum) t.DetachFromDisposeScope();
                 if (replica._parameters.Length != _parameters.Length
                     || replica._parameters.Zip(_parameters).Any(z => z.First.Name != z.Second.Name || !z.First.Value.shape.SequenceEqual(z.Second.Value.shape)))
                     throw new InvalidOperationException("The replicate factory built a module whose parameters differ in name or shape from the original's.");

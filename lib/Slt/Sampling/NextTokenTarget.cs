@@ -10,22 +10,25 @@ namespace Slt.Sampling;
 /// input lengths or restricted to some (the data-restricted LLC of one part of K = Σ_l K^l).</summary>
 public static class NextTokenTarget
 {
-    /// <summary>Windows of the sample the default transformer's LLC is taken on (n = 256 × 31 = 7936 pairs).</summary>
+    /// <summary>Windows of the sample the default transformer's LLC is taken on (n = 256 i.i.d. windows).</summary>
     public const int DefaultWindows = 256;
 
     /// <summary>
-    /// SGLD settings for the default transformer of notebook 01 on <see cref="DefaultWindows"/> windows, L_n evaluated on
-    /// all of them: ε = 1e−5, γ = 2000, nβ = n / log n ≈ 884, 4 chains × (150 burn-in + 80 draws × 20 steps), batches of
-    /// 16 windows. Why: the MALA acceptance of this 108k-parameter posterior falls below 0.9 once εγ exceeds about 0.02
-    /// (εγ = 0.03 gave 0.84), and the excess loss decorrelates over roughly 1/(εγ) steps, so εγ = 0.02 is the fastest
-    /// mixing the acceptance allows. Measured 2026-12-03 (notebook 02): λ̂ = 19.9 ± 0.4, rank-normalized R̂ 1.029, bulk-ESS
-    /// 115, tail-ESS 152 in 141 s on one thread: "use with care" (trustworthy needs R̂ &lt; 1.01 and ESS ≥ 400); with 40 draws
-    /// per chain ESS 63, below the 100 under which the verdict is "do not trust". The step-size search
-    /// (<c>slt llc --model transformer --epsilon auto</c>) kept ε ≈ 1e−5: its bias at 4e−5 measured 2.5 ± 1.1 (12%).
+    /// SGLD settings for the default transformer of notebook 01 on <see cref="DefaultWindows"/> windows: ε = 6e−6, γ = 2000,
+    /// nβ = n / log n = 256 / log 256 ≈ 46.2 on the per-window loss (the same stiffness as ε = 1e−5 on the old per-pair
+    /// scale), 4 chains × (150 burn-in + 80 draws × 20 steps), batches of 4 windows, draws from the mini-batch excess
+    /// (<see cref="DrawLoss.MiniBatchExcess"/>), MALA checked on every 50th proposal.
+    /// Why: the excess loss decorrelates over roughly 1/(εγ) steps whatever the batch, so the cheapest step that keeps
+    /// the chain's noise honest wins: at 4 windows a step costs about half of one at 16 (its fixed backward cost
+    /// dominates), and the mini-batch excess records every step at no extra forward pass. Measured 2026-12-03 on this
+    /// 2-core machine (docs/transformer-llc.md): λ̂ = 24.9 ± 0.7, R̂ 1.016, bulk-ESS 148, MALA acceptance 0.945, 43 CPU
+    /// seconds (3.4 ESS per CPU second; the previous default, batches of 16 and one evaluation pass per draw, gave
+    /// 0.8). λ̂ depends on γ at the trained point (<see cref="Estimators.LocalizationSweep"/>): compare only at equal settings.
     /// </summary>
     public static SgldSettings DefaultSettings { get; } = new()
     {
-        StepSize = 1e-5, Localization = 2000, Chains = 4, BurnIn = 150, Draws = 80, StepsBetweenDraws = 20, BatchSize = 16,
+        StepSize = 6e-6, Localization = 2000, Chains = 4, BurnIn = 150, Draws = 80, StepsBetweenDraws = 20, BatchSize = 4,
+        DrawLoss = DrawLoss.MiniBatchExcess, MalaEvery = 50,
     };
 
     /// <summary>

@@ -145,6 +145,18 @@ public static class SamplerBenchmarks
         return new Throughput(settings.Chains, settings.TotalSteps, cpu, run!.Seconds);
     }
 
+    /// <summary>The default transformer's LLC as notebook 02 takes it: the default recipe's model (training cache), 256
+    /// windows of seed 11, <see cref="NextTokenTarget.DefaultSettings"/>. Its bulk-ESS over the run's CPU seconds is the
+    /// speed figure that counts (a faster step that mixes worse is no gain).</summary>
+    public static Slt.Estimators.LlcResult DefaultTransformerLlc()
+    {
+        var recipe = Slt.Training.TrainingRunConfig.Default;
+        var (model, _) = Slt.Training.TrainedModelCache.GetOrTrain(recipe);
+        var windows = new Slt.Truth.CorpusGenerator(new Slt.Truth.TrueDistribution(recipe.Corpus)).Sample(NextTokenTarget.DefaultWindows, seed: 11);
+        using var target = NextTokenTarget.Create(model, windows);
+        return Slt.Estimators.LocalLearningCoefficient.Estimate(target, NextTokenTarget.DefaultSettings);
+    }
+
     /// <summary>
     /// Resident set size at the start, middle and end of <paramref name="steps"/> SGLD steps on a deep linear network with
     /// mini-batches (autograd, random batches, recorded draws: every allocation path of the sampler).

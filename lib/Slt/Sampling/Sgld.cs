@@ -121,8 +121,11 @@ public static class Sgld
     private static GroupResult RunGroup(ITemperedTarget target, SgldSettings s, IReadOnlyList<string> sampledNames, double nBeta,
         int size, int groupIndex, int slot, ProgressCounter counter, CancellationToken token)
     {
+        // A group in a slot > 0 is made outside this run's dispose scope: the target may build a copy of its model for
+        // the slot, and that copy must outlive the run. Slot 0 inside it, so that a batched target's chain tensors go with it.
+        var early = slot > 0 ? target.CreateGroup(size, slot) : null;
         using var outer = NewDisposeScope();
-        using var group = target.CreateGroup(size, slot);
+        using var group = early ?? target.CreateGroup(size, slot);
         if (s.DrawLoss == DrawLoss.MiniBatchExcess && !group.HasBatchExcess)
             throw new ArgumentException("DrawLoss.MiniBatchExcess needs a target with per-point losses (ModuleTarget.PerPoint, NextTokenTarget); this one has none. Use DrawLoss.EvaluationSet.", nameof(s));
         var names = target.ParameterNames.ToList();

@@ -38,9 +38,11 @@ public sealed class LlcTransformerCommandTests
         Assert.Null(json["truth"]);
         Assert.Null(json["epsilon_search"]); // a step was given
         Assert.Equal(2, json["per_chain"]!.AsArray().Count);
-        Assert.Equal(24 * 5, json["settings"]!["n"]!.GetValue<long>());
+        // n counts windows (the i.i.d. units), whatever lengths are kept.
+        Assert.Equal(24, json["settings"]!["n"]!.GetValue<long>());
         Assert.Equal(4, json["settings"]!["batch_size"]!.GetValue<int>());
-        double n = 24 * 5;
+        Assert.Equal("minibatch_excess", json["settings"]!["draw_loss"]!.GetValue<string>());
+        double n = 24;
         Assert.Equal(n / Math.Log(n), json["settings"]!["nbeta"]!.GetValue<double>(), 9);
         Assert.Equal(1 + 2 * 6, File.ReadAllLines(traces).Length);
         File.Delete(traces);
@@ -58,7 +60,8 @@ public sealed class LlcTransformerCommandTests
         var search = json["epsilon_search"]!.AsObject();
         var tried = search["tried"]!.AsArray();
         Assert.NotEmpty(tried);
-        Assert.All(tried, t => Assert.True(t!["step_size"]!.GetValue<double>() >= 1e-5 / 16 * (1 - 1e-9)));
+        double start = Slt.Sampling.NextTokenTarget.DefaultSettings.StepSize;
+        Assert.All(tried, t => Assert.True(t!["step_size"]!.GetValue<double>() >= start / 16 * (1 - 1e-9)));
         Assert.False(string.IsNullOrWhiteSpace(search["summary"]!.GetValue<string>()));
         File.Delete(checkpoint);
     }

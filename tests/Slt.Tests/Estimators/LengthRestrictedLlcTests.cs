@@ -26,7 +26,8 @@ public sealed class LengthRestrictedLlcTests
         for (int i = 0; i < 2; i++)
         {
             var part = byLength.Parts[i];
-            long n = 24L * part.Lengths.Length;
+            // The windows are the i.i.d. units: n = 24 and the same nβ for every part.
+            long n = 24L;
             Assert.Equal(n, part.Result.Run.SampleSize);
             Assert.Equal(n / Math.Log(n), part.Result.NBeta, 9);
             // The same as estimating directly on the restricted target with the same settings (and seed).
@@ -35,18 +36,18 @@ public sealed class LengthRestrictedLlcTests
             Assert.Equal(direct.Run.Baseline, part.Result.Run.Baseline);
             Assert.Equal(direct.PerChain, part.Result.PerChain);
         }
-        // The restriction is applied: each part's baseline is the mean of the per-length losses at w* over its own lengths
-        // (on the 12 evaluation windows), not the mean over all lengths.
+        // The restriction is applied: each part's baseline is the sum of the per-length losses at w* over its own lengths
+        // (on the 12 evaluation windows), not the sum over all lengths.
         using (var scope = TorchSharp.torch.NewDisposeScope())
         using (TorchSharp.torch.no_grad())
         {
             var perLength = NextTokenLoss.PerLength(model, sample.ToTensor().narrow(0, 0, 12)).to_type(TorchSharp.torch.ScalarType.Float64).data<double>().ToArray();
             for (int i = 0; i < 2; i++)
             {
-                double expected = byLength.Parts[i].Lengths.Average(l => perLength[l - 1]);
-                double agreement = Math.Abs(byLength.Parts[i].Result.Run.Baseline[0] - expected), gap = Math.Abs(perLength.Average() - expected);
-                Assert.True(agreement < 1e-6, $"part {i}: baseline {byLength.Parts[i].Result.Run.Baseline[0]:R}, mean over its lengths {expected:R}");
-                Assert.True(gap > 20 * agreement, $"part {i}: the mean over all lengths differs by {gap:E2} only, against an agreement of {agreement:E2}: no power");
+                double expected = byLength.Parts[i].Lengths.Sum(l => perLength[l - 1]);
+                double agreement = Math.Abs(byLength.Parts[i].Result.Run.Baseline[0] - expected), gap = Math.Abs(perLength.Sum() - expected);
+                Assert.True(agreement < 1e-5, $"part {i}: baseline {byLength.Parts[i].Result.Run.Baseline[0]:R}, sum over its lengths {expected:R}");
+                Assert.True(gap > 20 * agreement, $"part {i}: the sum over all lengths differs by {gap:E2} only, against an agreement of {agreement:E2}: no power");
             }
         }
         // The two parts are different losses: different baselines L_n^S(w*).

@@ -63,5 +63,15 @@ public sealed partial class NotebookClaimsTests(WorkbookReproduction workbook, I
         double network = Number(text, @"λ̂ = ([\d.]+) ± [\d.]+; Aoyagi λ = 4.5"), networkSe = Number(text, @"λ̂ = [\d.]+ ± ([\d.]+); Aoyagi λ = 4.5");
         Assert.True(network < 4.5 && network > 0.85 * 4.5, $"the network reads {network} ± {networkSe}: not 'near λ but a little low'");
         Assert.Matches(@"effective parameters 2λ = 9, of d = 20\s+Trustworthy: chains agree", text);
+
+        // "Every halving above moves λ̂ by more than its allowance."
+        var halvings = Regex.Matches(text, @"γ (\d+) → \d+ moves λ̂ by ([+-][\d.]+) \(allowed ±([\d.]+)\): (stable|depends on γ)");
+        Assert.Equal(2, halvings.Count);
+        foreach (Match h in halvings)
+        {
+            double change = double.Parse(h.Groups[2].Value, CultureInfo.InvariantCulture), allowed = double.Parse(h.Groups[3].Value, CultureInfo.InvariantCulture);
+            output.WriteLine(h.Value);
+            Assert.True(Math.Abs(change) > allowed && h.Groups[4].Value == "depends on γ", $"γ {h.Groups[1].Value}: the prose says every halving moves λ̂ beyond its allowance: {h.Value}");
+        }
     }
 }
