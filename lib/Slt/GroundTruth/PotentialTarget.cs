@@ -12,6 +12,9 @@ namespace Slt.GroundTruth;
 /// <param name="SampleSize">n, which only sets the default nβ = n / log n (WBIC, free energy); LLC runs set nβ = t.</param>
 public sealed record PotentialTarget(NormalCrossingPotential Potential, long SampleSize = 1000) : ITemperedTarget
 {
+    /// <summary>Where the chains' tensors live; null (default): the CPU. <c>TorchRuntime.Device</c> follows <c>SLT_DEVICE</c>.</summary>
+    public Device? Device { get; init; }
+
     public IReadOnlyList<string> ParameterNames => Potential.VariableNames;
 
     public int MaxChainsPerGroup => 1 << 24;
@@ -21,7 +24,7 @@ public sealed record PotentialTarget(NormalCrossingPotential Potential, long Sam
     /// <summary>w* = 0 is a zero of K: a true parameter.</summary>
     public OptimumKind OptimumKind => OptimumKind.TrueParameter;
 
-    public ChainGroup CreateGroup(int chains) => new Group(Potential, chains);
+    public ChainGroup CreateGroup(int chains) => new Group(Potential, chains, Device);
 
     private sealed class Group : ChainGroup
     {
@@ -29,11 +32,11 @@ public sealed record PotentialTarget(NormalCrossingPotential Potential, long Sam
         private readonly Tensor[] _w;
         private readonly Tensor[] _optimum;
 
-        public Group(NormalCrossingPotential potential, int chains) : base(chains)
+        public Group(NormalCrossingPotential potential, int chains, Device? device) : base(chains)
         {
             _potential = potential;
-            _w = Enumerable.Range(0, potential.Dimension).Select(_ => zeros(chains, dtype: ScalarType.Float64).requires_grad_()).ToArray();
-            _optimum = Enumerable.Range(0, potential.Dimension).Select(_ => zeros(1, dtype: ScalarType.Float64)).ToArray();
+            _w = Enumerable.Range(0, potential.Dimension).Select(_ => zeros(chains, dtype: ScalarType.Float64, device: device).requires_grad_()).ToArray();
+            _optimum = Enumerable.Range(0, potential.Dimension).Select(_ => zeros(1, dtype: ScalarType.Float64, device: device)).ToArray();
         }
 
         public override bool HasChainDimension => true;

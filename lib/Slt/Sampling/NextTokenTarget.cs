@@ -21,9 +21,9 @@ public static class NextTokenTarget
     /// Why: the excess loss decorrelates over roughly 1/(εγ) steps whatever the batch, so the cheapest step that keeps
     /// the chain's noise honest wins: at 4 windows a step costs about half of one at 16 (its fixed backward cost
     /// dominates), and the mini-batch excess records every step at no extra forward pass. Measured 2026-12-03 on this
-    /// 2-core machine (docs/transformer-llc.md): λ̂ = 24.9 ± 0.7, R̂ 1.016, bulk-ESS 148, MALA acceptance 0.945, 43 CPU
-    /// seconds (3.4 ESS per CPU second; the previous default, batches of 16 and one evaluation pass per draw, gave
-    /// 0.8). λ̂ depends on γ at the trained point (<see cref="Estimators.LocalizationSweep"/>): compare only at equal settings.
+    /// 2-core machine (docs/transformer-llc.md): λ̂ = 24.9 ± 0.7, R̂ 1.016, bulk-ESS 148, MALA acceptance 0.945, 52.6 CPU
+    /// seconds and 26.9 s of wall time with two chain groups at a time (2.8 ESS per CPU second; the previous default,
+    /// batches of 16 and one evaluation pass per draw, gave 0.76 in the same session). λ̂ depends on γ at the trained point (<see cref="Estimators.LocalizationSweep"/>): compare only at equal settings.
     /// </summary>
     public static SgldSettings DefaultSettings { get; } = new()
     {

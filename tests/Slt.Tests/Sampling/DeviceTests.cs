@@ -45,4 +45,16 @@ public sealed class DeviceTests
             Assert.True(p.detach().equal(w).all().item<bool>(), "the module is back at w* after sampling");
         }
     }
+
+    /// <summary>The batched potential chains on the chosen device, with a box (reflection and its MALA density).</summary>
+    [Fact]
+    public void PotentialLlcRunsOnTheChosenDevice()
+    {
+        TorchRuntime.Initialize();
+        var target = new Slt.GroundTruth.PotentialTarget(Slt.GroundTruth.NormalCrossingPotential.Parse("1,1")) { Device = TorchRuntime.Device };
+        var settings = new SgldSettings { StepSize = 1e-4, NBeta = 1000, Box = PriorBox.Symmetric(1), Chains = 64, BurnIn = 200, Draws = 20, StepsBetweenDraws = 5, MalaEvery = 3 };
+        var result = LocalLearningCoefficient.Estimate(target, settings);
+        Assert.NotNull(result.Mean);
+        Assert.All(result.Run.MalaAcceptance, a => Assert.InRange(a, 0.0, 1.0));
+    }
 }
