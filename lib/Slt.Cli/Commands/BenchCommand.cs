@@ -186,8 +186,8 @@ internal sealed class BenchCommand : Command<BenchCommand.Settings>
             ["model"] = "default transformer",
             ["parameters"] = parameters,
             ["steps_per_measurement"] = o.TransformerSteps,
-            ["step_size"] = NextTokenTarget.DefaultSettings.StepSize,
-            ["localization"] = NextTokenTarget.DefaultSettings.Localization,
+            ["step_size"] = TransformerSgld(CorpusSpec.Default).StepSize,
+            ["localization"] = TransformerSgld(CorpusSpec.Default).Localization,
             ["nbeta"] = Number(TransformerSgld(CorpusSpec.Default).NBeta!.Value),
             ["sizes"] = new JsonArray(steps.Select(s => (JsonNode?)new JsonObject
             {
