@@ -39,8 +39,10 @@ public sealed class DeepLinearNetworkTarget : ITemperedTarget, IDisposable
     /// <param name="source">Sample (default) or population loss.</param>
     /// <param name="optimum">w*: the teacher (default, a true parameter) or, for two widths and a sample, the least-squares
     /// fit to the sample.</param>
+    /// <param name="device">Where the data, w* and the chains live; null (default): the CPU. The data are drawn on the CPU
+    /// (same seed, same data on every device) and moved.</param>
     public DeepLinearNetworkTarget(IReadOnlyList<int> widths, int rank, long n, long seed = 0, LossSource source = LossSource.Sample,
-        OptimumKind optimum = OptimumKind.TrueParameter)
+        OptimumKind optimum = OptimumKind.TrueParameter, Device? device = null)
     {
         ArgumentNullException.ThrowIfNull(widths);
         if (widths.Count < 2) throw new ArgumentException($"A linear network needs at least an input and an output width; got {widths.Count}.", nameof(widths));
@@ -91,6 +93,15 @@ public sealed class DeepLinearNetworkTarget : ITemperedTarget, IDisposable
             _sxx = eye(inputs, dtype: float64) * n;
             _sxy = Teacher.t() * n;
             _syy = n * (Teacher.Squared().sum().item<double>() + outputs);
+        }
+        if (device is not null && device.type != TorchSharp.DeviceType.CPU)
+        {
+            for (int j = 0; j < _optimum.Length; j++) _optimum[j] = _optimum[j].to(device);
+            Teacher = Teacher.to(device);
+            _x = _x.to(device);
+            _y = _y.to(device);
+            _sxx = _sxx.to(device);
+            _sxy = _sxy.to(device);
         }
     }
 
@@ -156,7 +167,7 @@ public sealed class DeepLinearNetworkTarget : ITemperedTarget, IDisposable
 
     /// <summary>The data as <see cref="DeepLinearNetworkGroup"/> reads it: one data set (leading dimension 1).</summary>
     internal DeepLinearNetworkStatistics Statistics => new(_x.unsqueeze(0), _y.unsqueeze(0), _sxx.unsqueeze(0), _sxy.unsqueeze(0),
-        tensor(new[] { _syy }, dtype: float64), Source == LossSource.Sample);
+        tensor(new[] { _syy }, dtype: float64, device: _sxx.device), Source == LossSource.Sample);
 
     /// <summary>w*, one tensor per layer (outputs × inputs of that layer).</summary>
     internal IReadOnlyList<Tensor> OptimumLayers => _optimum;

@@ -46,6 +46,21 @@ public sealed class DeviceTests
         }
     }
 
+    /// <summary>A deep linear network (closed-form gradient, mini-batches, functional variance) on the chosen device; its
+    /// data are the same on every device.</summary>
+    [Fact]
+    public void DeepLinearNetworkLlcRunsOnTheChosenDevice()
+    {
+        TorchRuntime.Initialize();
+        using var onDevice = new Slt.GroundTruth.DeepLinearNetworkTarget([3, 2, 3], 0, 2000, seed: 4, device: TorchRuntime.Device);
+        using var onCpu = new Slt.GroundTruth.DeepLinearNetworkTarget([3, 2, 3], 0, 2000, seed: 4);
+        Assert.Equal(onCpu.Inputs.to(CPU).sum().item<double>(), onDevice.Inputs.to(CPU).sum().item<double>());
+        var settings = new SgldSettings { StepSize = 1e-5, Localization = 1, Chains = 4, BurnIn = 50, Draws = 10, StepsBetweenDraws = 5, BatchSize = 100, MalaEvery = 3 };
+        var result = LocalLearningCoefficient.Estimate(onDevice, settings);
+        Assert.All(result.Run.Draws, chain => Assert.All(chain, l => Assert.True(double.IsFinite(l))));
+        Assert.NotNull(result.Run.FunctionalVariance);
+    }
+
     /// <summary>The batched potential chains on the chosen device, with a box (reflection and its MALA density).</summary>
     [Fact]
     public void PotentialLlcRunsOnTheChosenDevice()
