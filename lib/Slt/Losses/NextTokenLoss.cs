@@ -21,23 +21,21 @@ public static class NextTokenLoss
     /// The negative log-likelihood of each window, −log p(t_2..t_C | t_1, w) = −Σ_{l=1}^{C−1} log p(t_{l+1} | t_1..t_l, w),
     /// a [B] tensor (carries gradients): the loss of one i.i.d. data point when windows are the sample's units.
     /// </summary>
-    public static Tensor PerWindow(nn.Module<Tensor, Tensor> model, Tensor windows)
-    {
-        var (logits, targets) = LogitsAndTargets(model, windows);
-        return nn.functional.cross_entropy(logits.reshape(-1, logits.shape[^1]), targets.reshape(-1), reduction: nn.Reduction.None)
-            .view(windows.shape[0], -1).sum(1);
-    }
+    public static Tensor PerWindow(nn.Module<Tensor, Tensor> model, Tensor windows) => PerPair(model, windows).sum(1);
 
     /// <summary>
     /// The negative log-likelihood of each window restricted to the input lengths at 0-based positions
     /// <paramref name="positions"/> (l − 1 for length l): −Σ_{l∈S} log p(t_{l+1} | t_1..t_l, w), a [B] tensor.
     /// </summary>
-    public static Tensor PerWindow(nn.Module<Tensor, Tensor> model, Tensor windows, Tensor positions)
+    public static Tensor PerWindow(nn.Module<Tensor, Tensor> model, Tensor windows, Tensor positions) =>
+        PerPair(model, windows).index_select(1, positions).sum(1);
+
+    /// <summary>−log p(t_{l+1} | t_1..t_l, w) of every pair, a [B, C − 1] tensor (carries gradients).</summary>
+    private static Tensor PerPair(nn.Module<Tensor, Tensor> model, Tensor windows)
     {
         var (logits, targets) = LogitsAndTargets(model, windows);
-        var nll = nn.functional.cross_entropy(logits.reshape(-1, logits.shape[^1]), targets.reshape(-1), reduction: nn.Reduction.None)
+        return nn.functional.cross_entropy(logits.reshape(-1, logits.shape[^1]), targets.reshape(-1), reduction: nn.Reduction.None)
             .view(windows.shape[0], -1);
-        return nll.index_select(1, positions).sum(1);
     }
 
     /// <summary>The mean cross-entropy at each input length l = 1..C−1, a [C − 1] tensor (carries gradients).</summary>

@@ -154,14 +154,15 @@ public sealed class ModuleTarget : ITemperedTarget, IDisposable
         if (_pointBaseline is not null) return _pointBaseline;
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        var parts = new List<Tensor>();
-        for (long first = 0; first < DataSize; first += _evaluationChunk)
-        {
-            long count = Math.Min(_evaluationChunk, DataSize - first);
-            parts.Add(_pointLosses!(arange(first, first + count, dtype: int64, device: _optimum[0].device)).detach());
-        }
-        _pointBaseline = cat(parts.ToArray(), 0).DetachFromDisposeScope();
+        _pointBaseline = cat(Chunks().Select(idx => _pointLosses!(idx).detach()).ToArray(), 0).DetachFromDisposeScope();
         return _pointBaseline;
+    }
+
+    /// <summary>All data-point indices in consecutive chunks of at most <c>evaluationChunk</c>, on w*'s device.</summary>
+    private IEnumerable<Tensor> Chunks()
+    {
+        for (long first = 0; first < DataSize; first += _evaluationChunk)
+            yield return arange(first, Math.Min(first + _evaluationChunk, DataSize), dtype: int64, device: _optimum[0].device);
     }
 
     private sealed class Group : ChainGroup
@@ -207,11 +208,9 @@ public sealed class ModuleTarget : ITemperedTarget, IDisposable
         private Tensor AllData()
         {
             Tensor? total = null;
-            var device = _t._optimum[0].device;
-            for (long first = 0; first < _t.DataSize; first += _t._evaluationChunk)
+            foreach (var idx in _t.Chunks())
             {
-                long count = Math.Min(_t._evaluationChunk, _t.DataSize - first);
-                var part = _t._batchLoss(arange(first, first + count, dtype: int64, device: device)) * Scalars.Of(count / (double)_t.DataSize);
+                var part = _t._batchLoss(idx) * Scalars.Of(idx.shape[0] / (double)_t.DataSize);
                 total = total is null ? part : total.Plus(part);
             }
             return total!.reshape(1);

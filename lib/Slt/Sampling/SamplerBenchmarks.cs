@@ -77,11 +77,9 @@ public static class SamplerBenchmarks
     {
         GC.Collect();
         GC.WaitForPendingFinalizers();
-        using var process = Process.GetCurrentProcess();
-        var before = process.TotalProcessorTime;
+        var before = Sgld.CpuTime();
         work();
-        process.Refresh();
-        return (process.TotalProcessorTime - before).TotalMilliseconds;
+        return (Sgld.CpuTime() - before).TotalMilliseconds;
     }
 
     private static void Sgd(nn.Module model, Func<Tensor> batchLoss, int steps, double lr)

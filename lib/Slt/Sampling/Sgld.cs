@@ -106,9 +106,11 @@ public static class Sgld
         { FunctionalVariance = functionalVariance, OptimumKind = target.OptimumKind, ParallelGroups = parallel, CpuSeconds = cpuSeconds };
     }
 
-    private static TimeSpan CpuTime()
+    /// <summary>CPU time of the whole process so far (all threads).</summary>
+    internal static TimeSpan CpuTime()
     {
         using var process = Process.GetCurrentProcess();
+        process.Refresh();
         return process.TotalProcessorTime;
     }
 
