@@ -85,6 +85,28 @@ public sealed class LinearAttentionTests
     }
 
     [Fact]
+    public void CheckpointsKeepTheAttentionKindAndTheContextMap()
+    {
+        TorchRuntime.Initialize();
+        string path = Path.Combine(Path.GetTempPath(), $"slt-linear-{Guid.NewGuid():N}.ckpt");
+        try
+        {
+            using var model = new Transformer(Small, seed: 3);
+            LinearContextIdentity.DrawWeights(model, 4);
+            TransformerCheckpoint.Save(path, model, 5);
+            var (loaded, header) = TransformerCheckpoint.Load(path);
+            using (loaded)
+            {
+                Assert.Equal(Small, header.Config);
+                using var scope = NewDisposeScope();
+                var x = randint(0, 20, [2, 12], generator: new Generator(3)).to_type(ScalarType.Int64);
+                Assert.True(model.forward(x).equal(loaded.forward(x)).all().item<bool>());
+            }
+        }
+        finally { File.Delete(path); }
+    }
+
+    [Fact]
     public void LinearModelIsCausal()
     {
         TorchRuntime.Initialize();
