@@ -20,6 +20,12 @@ app.Configure(config =>
     config.AddCommand<TrainCommand>("train").WithDescription("Train the transformer on a corpus; per-length losses at log-spaced checkpoints.");
     config.AddCommand<CorpusCommand>("corpus").WithDescription("Write (or preview) the sample corpus of a corpus spec.");
     config.AddCommand<DiagnosticsCommand>("diagnostics").WithDescription("Rank-normalized R̂, bulk- and tail-ESS and MCSE of per-draw traces (chain,draw,value CSV).");
+    config.AddBranch("contexts", contexts =>
+    {
+        contexts.SetDescription("Contexts become weights: the map F_C with p(y | C ⊕ x, w) = p(y | x, F_C(w)).");
+        contexts.AddCommand<ContextsExactCommand>("exact").WithDescription("The exact linear-attention identity (random and trained weights, random contexts and queries) and von Oswald's one-GD-step layer: worst errors. Exit codes: 0 all within --tolerance, 1 bad input, 3 an error exceeds it, 64 usage.");
+        contexts.AddCommand<ContextsDegeneracyCommand>("degeneracy").WithDescription("Degeneracy of the exact linear-attention map: numerical rank of ∂M_C/∂w against its generic value, singular values, columns per weight block (zero = a fibre).");
+    });
     config.AddCommand<KlCommand>("kl").WithDescription("Per-length loss L^l, entropy S^l and KL K^l (with standard errors) of a checkpoint.");
 });
 return CliErrors.Run(app, ArgumentAliases.Expand(args));

@@ -15,7 +15,9 @@ namespace Slt.Model;
 /// <c>token_embedding.weight</c>, <c>position_embedding.weight</c>,
 /// <c>blocks.{i}.attention_norm.{weight,bias}</c>, <c>blocks.{i}.attention.heads.{h}.{query,key,value,output}.weight</c>,
 /// <c>blocks.{i}.mlp_norm.{weight,bias}</c>, <c>blocks.{i}.mlp.{0,2}.{weight,bias}</c>, <c>final_norm.{weight,bias}</c>,
-/// <c>unembedding.{weight,bias}</c>. See <see cref="HeadParameterNames"/>.
+/// <c>unembedding.{weight,bias}</c>. See <see cref="HeadParameterNames"/>. With linear attention
+/// (<see cref="AttentionKind.Linear"/>) there is no <c>attention_norm</c>, and each block has the context map
+/// <c>blocks.{i}.attention.context_map.weight</c> (d × d, zero at initialisation; <see cref="ContextMapParameterName"/>).
 /// </remarks>
 public sealed class Transformer : nn.Module<Tensor, Tensor>, INextTokenPredictor
 {
@@ -27,7 +29,8 @@ public sealed class Transformer : nn.Module<Tensor, Tensor>, INextTokenPredictor
     private readonly Linear unembedding;
 #pragma warning restore IDE1006
 
-    /// <summary>Builds the model with weights drawn from N(0, 0.02²) (biases 0, LayerNorm gains 1) by a generator seeded with <paramref name="seed"/>.</summary>
+    /// <summary>Builds the model with weights drawn from N(0, 0.02²) (biases 0, LayerNorm gains 1, linear attention's context
+    /// maps 0) by a generator seeded with <paramref name="seed"/>.</summary>
     public Transformer(TransformerConfig config, long seed = 0) : base(nameof(Transformer))
     {
         Config = config.Validate();
@@ -64,6 +67,9 @@ public sealed class Transformer : nn.Module<Tensor, Tensor>, INextTokenPredictor
     public static IReadOnlyList<string> HeadParameterNames(int layer, int head) =>
         new[] { "query", "key", "value", "output" }.Select(m => $"blocks.{layer}.attention.heads.{head}.{m}.weight").ToArray();
 
+    /// <summary>The name of layer <paramref name="layer"/>'s context map D (linear attention only).</summary>
+    public static string ContextMapParameterName(int layer) => $"blocks.{layer}.attention.context_map.weight";
+
     public override Tensor forward(Tensor windows)
     {
         if (windows.dim() != 2) throw new ArgumentException($"windows must be [B, T]; got shape [{string.Join(", ", windows.shape)}].", nameof(windows));
@@ -97,7 +103,7 @@ public sealed class Transformer : nn.Module<Tensor, Tensor>, INextTokenPredictor
         foreach (var (name, p) in named_parameters())
         {
             bool isNorm = name.Contains("_norm.");
-            if (name.EndsWith(".bias")) p.zero_();
+            if (name.EndsWith(".bias") || name.Contains(".context_map.")) p.zero_();
             else if (isNorm) p.fill_(1.0);
             else p.normal_(0.0, 0.02, generator);
         }

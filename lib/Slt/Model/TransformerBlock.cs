@@ -6,6 +6,8 @@ namespace Slt.Model;
 /// <summary>
 /// One pre-norm block: x ← x + Attn(LN(x)); then, with an MLP, x ← x + W₂ GELU(W₁ LN(x) + b₁) + b₂.
 /// Submodules: <c>attention_norm</c>, <c>attention</c>, <c>mlp_norm</c>, <c>mlp.0</c>/<c>mlp.2</c> (absent when off).
+/// With linear attention the attention reads the residual stream itself (<c>attention_norm</c> is the identity and has
+/// no parameters): x ← x + Attn(x).
 /// </summary>
 public sealed class TransformerBlock : nn.Module<Tensor, Tensor>
 {
@@ -19,8 +21,8 @@ public sealed class TransformerBlock : nn.Module<Tensor, Tensor>
     public TransformerBlock(TransformerConfig config) : base(nameof(TransformerBlock))
     {
         int d = config.ModelDimension;
-        attention_norm = config.LayerNorm ? nn.LayerNorm(d) : nn.Identity();
-        attention = new CausalSelfAttention(d, config.Heads);
+        attention_norm = config.LayerNorm && config.Attention == AttentionKind.Softmax ? nn.LayerNorm(d) : nn.Identity();
+        attention = new CausalSelfAttention(d, config.Heads, config.Attention);
         if (config.Mlp)
         {
             mlp_norm = config.LayerNorm ? nn.LayerNorm(d) : nn.Identity();

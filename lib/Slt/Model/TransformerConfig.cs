@@ -14,7 +14,10 @@ namespace Slt.Model;
 /// <param name="Heads">Attention heads per block, 1 ≤ · ≤ d; default 4 (head width d / heads).</param>
 /// <param name="Mlp">Whether each block has an MLP after attention (false = attention-only); default true.</param>
 /// <param name="MlpDimension">Hidden width of the MLP (ignored without MLP); default 4d when 0.</param>
-/// <param name="LayerNorm">Pre-LayerNorm before attention, MLP and unembedding; default true.</param>
+/// <param name="LayerNorm">Pre-LayerNorm before attention, MLP and unembedding; default true. With linear attention there is
+/// never a LayerNorm before the attention (the flag then governs the MLP's pre-norm and the final norm).</param>
+/// <param name="Attention">Softmax (default) or linear attention (<see cref="AttentionKind"/>). Omitted from the JSON when
+/// softmax, so the softmax configs (and the training cache's recipe hashes) read and write as before.</param>
 public sealed record TransformerConfig(
     int VocabularySize,
     int ContextLength,
@@ -23,7 +26,8 @@ public sealed record TransformerConfig(
     int Heads = 4,
     bool Mlp = true,
     int MlpDimension = 0,
-    bool LayerNorm = true)
+    bool LayerNorm = true,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] AttentionKind Attention = AttentionKind.Softmax)
 {
     private static JsonSerializerOptions JsonOptions => Configuration.ConfigurationJson.Options;
 
@@ -50,6 +54,8 @@ public sealed record TransformerConfig(
             throw new ArgumentOutOfRangeException(nameof(Heads), Heads, $"heads must divide modelDimension = {ModelDimension}.");
         if (MlpDimension is < 0 or > 65536)
             throw new ArgumentOutOfRangeException(nameof(MlpDimension), MlpDimension, "mlpDimension must be in [0, 65536] (0 = 4 × modelDimension).");
+        if (!Enum.IsDefined(Attention))
+            throw new ArgumentOutOfRangeException(nameof(Attention), Attention, "attention must be softmax or linear.");
         return this;
     }
 

@@ -17,6 +17,18 @@ public sealed record TrainingRunConfig(CorpusSpec Corpus, TransformerConfig Mode
     public static TrainingRunConfig Default { get; } =
         new(CorpusSpec.Default, TransformerConfig.For(CorpusSpec.Default), new TrainingConfig());
 
+    /// <summary>
+    /// The linear-attention recipe (<c>data/linear-attention.train.json</c>): the default corpus and training settings, the
+    /// model one layer of <see cref="AttentionKind.Linear"/> attention with 4 heads at d = 32 (MLP, LayerNorm before the MLP
+    /// and the unembedding), the peak learning rate 1e-2. One layer and d = 32 keep the exact map F_C's Jacobian
+    /// (d² = 1024 outputs) cheap.
+    /// </summary>
+    public static TrainingRunConfig LinearAttention { get; } = Default with
+    {
+        Model = Default.Model with { ModelDimension = 32, Layers = 1, Heads = 4, Attention = AttentionKind.Linear },
+        Training = Default.Training with { LearningRate = 1e-2 },
+    };
+
     public TrainingRunConfig Validate()
     {
         Corpus.Validate(); Model.Validate(); Training.Validate();
