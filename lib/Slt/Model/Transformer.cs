@@ -82,13 +82,14 @@ public sealed class Transformer : nn.Module<Tensor, Tensor>, INextTokenPredictor
         return unembedding.forward(final_norm.forward(x));
     }
 
-    /// <summary>A new model of the same configuration on the same device and in the same train/eval mode, its weights
+    /// <summary>A new model of the same configuration on the same device, with the same dtype and in the same train/eval mode, its weights
     /// freshly initialised (a worker for chains run in parallel: the sampler sets its weights).</summary>
     public Transformer SameArchitecture()
     {
         var copy = new Transformer(Config);
-        var device = parameters().First().device;
-        if (device.type != DeviceType.CPU) copy.to(device);
+        var first = parameters().First();
+        if (first.dtype != copy.parameters().First().dtype) copy.to(first.dtype);
+        if (first.device.type != DeviceType.CPU) copy.to(first.device);
         if (!training) copy.eval();
         return copy;
     }
