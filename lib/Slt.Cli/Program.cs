@@ -20,6 +20,14 @@ app.Configure(config =>
     config.AddCommand<TrainCommand>("train").WithDescription("Train the transformer on a corpus; per-length losses at log-spaced checkpoints.");
     config.AddCommand<CorpusCommand>("corpus").WithDescription("Write (or preview) the sample corpus of a corpus spec.");
     config.AddCommand<DiagnosticsCommand>("diagnostics").WithDescription("Rank-normalized R̂, bulk- and tail-ESS and MCSE of per-draw traces (chain,draw,value CSV).");
+    config.AddBranch("checkpoint", checkpoint =>
+    {
+        checkpoint.SetDescription("PyTorch state dicts in and out: torch.save (.pt) or safetensors, the workbook's names or nanoGPT's (docs/pytorch.md). Exit codes: 0, 1 bad input, 64 usage.");
+        checkpoint.AddCommand<CheckpointImportCommand>("import")
+            .WithDescription("Read a PyTorch state dict (nanoGPT-style or ours) into a workbook checkpoint; refuses, naming the key, what the Transformer cannot hold exactly.");
+        checkpoint.AddCommand<CheckpointExportCommand>("export")
+            .WithDescription("Write a workbook checkpoint as a PyTorch state dict (our names or nanoGPT's) for torch.load or safetensors.");
+    });
     config.AddCommand<KlCommand>("kl").WithDescription("Per-length loss L^l, entropy S^l and KL K^l (with standard errors) of a checkpoint.");
 });
 return CliErrors.Run(app, ArgumentAliases.Expand(args));
