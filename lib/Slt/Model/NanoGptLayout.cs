@@ -48,6 +48,7 @@ public static class NanoGptLayout
             throw new ArgumentException(
                 $"nanoGPT's layout has a LayerNorm and an MLP in every block; this model has LayerNorm = {c.LayerNorm}, Mlp = {c.Mlp}. Export it in the workbook's own layout (slt).",
                 nameof(model));
+        using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         var p = model.named_parameters().ToDictionary(x => x.name, x => (Tensor)x.parameter);
         Tensor Copy(string name) => p[name].detach().clone();
@@ -79,6 +80,7 @@ public static class NanoGptLayout
         sd["transformer.ln_f.bias"] = Copy("final_norm.bias");
         sd["lm_head.weight"] = Copy("unembedding.weight");
         if (p["unembedding.bias"].count_nonzero().item<long>() > 0) sd["lm_head.bias"] = Copy("unembedding.bias");
+        foreach (var t in sd.Values) t.MoveToOuterDisposeScope();
         return sd;
     }
 
@@ -148,81 +150,76 @@ public static class NanoGptLayout
         }
 
         int dh = config.HeadDimension;
+        // Views and checks die with the scope (and, on a refusal, the tensors made so far); only the result leaves it.
+        using var scope = NewDisposeScope();
         var ours = new Dictionary<string, Tensor>(StringComparer.Ordinal);
-        try
+        ours["token_embedding.weight"] = wte.clone();
+        ours["position_embedding.weight"] = wpe.clone();
+        bool anyMissingNormBias = false, anyMissingMlpBias = false, anyKeyBias = false, anyMask = false;
+        for (int i = 0; i < layers; i++)
         {
-            ours["token_embedding.weight"] = wte.clone();
-            ours["position_embedding.weight"] = wpe.clone();
-            bool anyMissingNormBias = false, anyMissingMlpBias = false, anyKeyBias = false, anyMask = false;
-            for (int i = 0; i < layers; i++)
+            string theirs = $"transformer.h.{i}.", mine = $"blocks.{i}.";
+            anyMissingNormBias |= TakeNorm(reader, theirs + "ln_1", mine + "attention_norm", d, ours);
+            var cAttn = reader.Take(theirs + "attn.c_attn.weight", [3 * d, d]);
+            var cProj = reader.Take(theirs + "attn.c_proj.weight", [d, d]);
+            if (reader.TakeOptional(theirs + "attn.c_attn.bias", [3 * d]) is { } qkvBias)
             {
-                string theirs = $"transformer.h.{i}.", mine = $"blocks.{i}.";
-                anyMissingNormBias |= TakeNorm(reader, theirs + "ln_1", mine + "attention_norm", d, ours);
-                var cAttn = reader.Take(theirs + "attn.c_attn.weight", [3 * d, d]);
-                var cProj = reader.Take(theirs + "attn.c_proj.weight", [d, d]);
-                if (reader.TakeOptional(theirs + "attn.c_attn.bias", [3 * d]) is { } qkvBias)
-                {
-                    RequireZero(qkvBias.narrow(0, 0, d), theirs + "attn.c_attn.bias", $"(entries 0 … {d - 1}, the query bias)",
-                        "a query bias changes the attention scores key by key; our attention has no biases", source);
-                    RequireZero(qkvBias.narrow(0, 2 * d, d), theirs + "attn.c_attn.bias", $"(entries {2 * d} … {3 * d - 1}, the value bias)",
-                        "a value bias adds W_O b_V to the residual stream; our attention has no biases", source);
-                    anyKeyBias |= qkvBias.narrow(0, d, d).count_nonzero().item<long>() > 0;
-                }
-                if (reader.TakeOptional(theirs + "attn.c_proj.bias", [d]) is { } outBias)
-                    RequireZero(outBias, theirs + "attn.c_proj.bias", "(the output bias)", "our attention has no output bias", source);
-                if (reader.TakeOptional(theirs + "attn.bias", [1, 1, context, context], anyDtype: true) is { } mask)
-                {
-                    using var causal = ones(context, context, dtype: ScalarType.Float64).tril().view(1, 1, context, context);
-                    using var asDouble = mask.to_type(ScalarType.Float64);
-                    if (!asDouble.allclose(causal, rtol: 0, atol: 0))
-                        throw new InvalidDataException($"{source}: '{theirs}attn.bias' is not the causal mask (lower-triangular ones) nanoGPT registers; this attention is not ours.");
-                    anyMask = true;
-                }
-                for (int h = 0; h < config.Heads; h++)
-                {
-                    string head = $"{mine}attention.heads.{h}.";
-                    ours[head + "query.weight"] = cAttn.narrow(0, h * dh, dh).clone();
-                    ours[head + "key.weight"] = cAttn.narrow(0, d + h * dh, dh).clone();
-                    ours[head + "value.weight"] = cAttn.narrow(0, 2 * d + h * dh, dh).clone();
-                    ours[head + "output.weight"] = cProj.narrow(1, h * dh, dh).clone();
-                }
-                anyMissingNormBias |= TakeNorm(reader, theirs + "ln_2", mine + "mlp_norm", d, ours);
-                ours[mine + "mlp.0.weight"] = reader.Take(theirs + "mlp.c_fc.weight", [hidden, d]).clone();
-                ours[mine + "mlp.2.weight"] = reader.Take(theirs + "mlp.c_proj.weight", [d, hidden]).clone();
-                var b0 = reader.TakeOptional(theirs + "mlp.c_fc.bias", [hidden]);
-                var b2 = reader.TakeOptional(theirs + "mlp.c_proj.bias", [d]);
-                anyMissingMlpBias |= b0 is null || b2 is null;
-                ours[mine + "mlp.0.bias"] = b0?.clone() ?? zeros(hidden, dtype: wte.dtype);
-                ours[mine + "mlp.2.bias"] = b2?.clone() ?? zeros(d, dtype: wte.dtype);
+                RequireZero(qkvBias.narrow(0, 0, d), theirs + "attn.c_attn.bias", $"(entries 0 … {d - 1}, the query bias)",
+                    "a query bias changes the attention scores key by key; our attention has no biases", source);
+                RequireZero(qkvBias.narrow(0, 2 * d, d), theirs + "attn.c_attn.bias", $"(entries {2 * d} … {3 * d - 1}, the value bias)",
+                    "a value bias adds W_O b_V to the residual stream; our attention has no biases", source);
+                anyKeyBias |= qkvBias.narrow(0, d, d).count_nonzero().item<long>() > 0;
             }
-            anyMissingNormBias |= TakeNorm(reader, "transformer.ln_f", "final_norm", d, ours);
-            if (reader.TakeOptional("lm_head.weight", [vocabulary, d]) is { } head0)
+            if (reader.TakeOptional(theirs + "attn.c_proj.bias", [d]) is { } outBias)
+                RequireZero(outBias, theirs + "attn.c_proj.bias", "(the output bias)", "our attention has no output bias", source);
+            if (reader.TakeOptional(theirs + "attn.bias", [1, 1, context, context], anyDtype: true) is { } mask)
             {
-                ours["unembedding.weight"] = head0.clone();
-                if (head0.allclose(wte, rtol: 0, atol: 0)) notes.Add("lm_head.weight equals transformer.wte.weight (tied); imported as a separate unembedding");
+                using var causal = ones(context, context, dtype: ScalarType.Float64).tril().view(1, 1, context, context);
+                using var asDouble = mask.to_type(ScalarType.Float64);
+                if (!asDouble.allclose(causal, rtol: 0, atol: 0))
+                    throw new InvalidDataException($"{source}: '{theirs}attn.bias' is not the causal mask (lower-triangular ones) nanoGPT registers; this attention is not ours.");
+                anyMask = true;
             }
-            else
+            for (int h = 0; h < config.Heads; h++)
             {
-                ours["unembedding.weight"] = wte.clone();
-                notes.Add("lm_head.weight absent: tied to transformer.wte.weight, copied into the separate unembedding");
+                string head = $"{mine}attention.heads.{h}.";
+                ours[head + "query.weight"] = cAttn.narrow(0, h * dh, dh).clone();
+                ours[head + "key.weight"] = cAttn.narrow(0, d + h * dh, dh).clone();
+                ours[head + "value.weight"] = cAttn.narrow(0, 2 * d + h * dh, dh).clone();
+                ours[head + "output.weight"] = cProj.narrow(1, h * dh, dh).clone();
             }
-            var lmBias = reader.TakeOptional("lm_head.bias", [vocabulary]);
-            ours["unembedding.bias"] = lmBias?.clone() ?? zeros(vocabulary, dtype: wte.dtype);
-            if (lmBias is null) notes.Add("lm_head.bias absent: unembedding bias 0");
-            if (anyMissingNormBias) notes.Add("LayerNorm biases absent (nanoGPT bias=False): set to 0");
-            if (anyMissingMlpBias) notes.Add("MLP biases absent (nanoGPT bias=False): set to 0");
-            if (anyKeyBias) notes.Add("dropped the key part of attn.c_attn.bias: it adds the same q·b_K to every score of a query, which softmax ignores");
-            if (anyMask) notes.Add("ignored the causal-mask buffers attn.bias (checked to be lower-triangular)");
-            reader.RequireAllTaken(
-                "The nanoGPT keys it reads are transformer.{wte,wpe}.weight, transformer.h.{i}.{ln_1,attn.c_attn,attn.c_proj,ln_2,mlp.c_fc,mlp.c_proj}.{weight,bias}, " +
-                "transformer.h.{i}.attn.bias (the causal mask), transformer.ln_f.{weight,bias} and lm_head.{weight,bias} (docs/pytorch.md).");
-            return ours;
+            anyMissingNormBias |= TakeNorm(reader, theirs + "ln_2", mine + "mlp_norm", d, ours);
+            ours[mine + "mlp.0.weight"] = reader.Take(theirs + "mlp.c_fc.weight", [hidden, d]).clone();
+            ours[mine + "mlp.2.weight"] = reader.Take(theirs + "mlp.c_proj.weight", [d, hidden]).clone();
+            var b0 = reader.TakeOptional(theirs + "mlp.c_fc.bias", [hidden]);
+            var b2 = reader.TakeOptional(theirs + "mlp.c_proj.bias", [d]);
+            anyMissingMlpBias |= b0 is null || b2 is null;
+            ours[mine + "mlp.0.bias"] = b0?.clone() ?? zeros(hidden, dtype: wte.dtype);
+            ours[mine + "mlp.2.bias"] = b2?.clone() ?? zeros(d, dtype: wte.dtype);
         }
-        catch
+        anyMissingNormBias |= TakeNorm(reader, "transformer.ln_f", "final_norm", d, ours);
+        if (reader.TakeOptional("lm_head.weight", [vocabulary, d]) is { } head0)
         {
-            foreach (var t in ours.Values) t.Dispose();
-            throw;
+            ours["unembedding.weight"] = head0.clone();
+            if (head0.allclose(wte, rtol: 0, atol: 0)) notes.Add("lm_head.weight equals transformer.wte.weight (tied); imported as a separate unembedding");
         }
+        else
+        {
+            ours["unembedding.weight"] = wte.clone();
+            notes.Add("lm_head.weight absent: tied to transformer.wte.weight, copied into the separate unembedding");
+        }
+        var lmBias = reader.TakeOptional("lm_head.bias", [vocabulary]);
+        ours["unembedding.bias"] = lmBias?.clone() ?? zeros(vocabulary, dtype: wte.dtype);
+        if (lmBias is null) notes.Add("lm_head.bias absent: unembedding bias 0");
+        if (anyMissingNormBias) notes.Add("LayerNorm biases absent (nanoGPT bias=False): set to 0");
+        if (anyMissingMlpBias) notes.Add("MLP biases absent (nanoGPT bias=False): set to 0");
+        if (anyKeyBias) notes.Add("dropped the key part of attn.c_attn.bias: it adds the same q·b_K to every score of a query, which softmax ignores");
+        if (anyMask) notes.Add("ignored the causal-mask buffers attn.bias (checked to be lower-triangular)");
+        reader.RequireAllTaken(
+            "The nanoGPT keys it reads are transformer.{wte,wpe}.weight, transformer.h.{i}.{ln_1,attn.c_attn,attn.c_proj,ln_2,mlp.c_fc,mlp.c_proj}.{weight,bias}, " +
+            "transformer.h.{i}.attn.bias (the causal mask), transformer.ln_f.{weight,bias} and lm_head.{weight,bias} (docs/pytorch.md).");
+        foreach (var t in ours.Values) t.MoveToOuterDisposeScope();
+        return ours;
     }
 
     private static bool TakeNorm(StateDictReader reader, string theirs, string mine, long d, Dictionary<string, Tensor> ours)

@@ -91,9 +91,13 @@ public static class PyTorchCheckpoint
     /// <summary>The model's weights under the names of <paramref name="layout"/> (new tensors; the caller disposes them).</summary>
     public static Dictionary<string, Tensor> ToStateDict(Transformer model, CheckpointLayout layout = CheckpointLayout.Slt)
     {
-        if (layout == CheckpointLayout.NanoGpt) return NanoGptLayout.FromTransformer(model);
+        using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        return model.named_parameters().ToDictionary(p => p.name, p => p.parameter.detach().clone(), StringComparer.Ordinal);
+        var sd = layout == CheckpointLayout.NanoGpt
+            ? NanoGptLayout.FromTransformer(model)
+            : model.named_parameters().ToDictionary(p => p.name, p => p.parameter.detach().clone(), StringComparer.Ordinal);
+        foreach (var t in sd.Values) t.MoveToOuterDisposeScope();
+        return sd;
     }
 
     /// <summary>Writes the model's weights to <paramref name="path"/> in <paramref name="layout"/>; the format follows the
@@ -175,6 +179,7 @@ public static class PyTorchCheckpoint
     private static void Assign(Transformer model, IReadOnlyDictionary<string, Tensor> ours, string source)
     {
         var reader = new StateDictReader(ours, source);
+        using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         foreach (var (name, parameter) in model.named_parameters())
             parameter.copy_(reader.Take(name, parameter.shape));

@@ -85,6 +85,7 @@ public sealed class PyTorchStateDict : IDisposable
         string? dir = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path));
         if (dir is not null) Directory.CreateDirectory(dir);
         // Contiguous CPU copies: both writers store a tensor's bytes as they lie in memory.
+        using var scope = NewDisposeScope();
         var cpu = tensors.ToDictionary(kv => kv.Key, kv => kv.Value.detach().cpu().contiguous());
         string tmp = path + ".tmp";
         try
@@ -101,7 +102,6 @@ public sealed class PyTorchStateDict : IDisposable
         }
         finally
         {
-            foreach (var t in cpu.Values) t.Dispose();
             if (File.Exists(tmp)) File.Delete(tmp);
         }
     }

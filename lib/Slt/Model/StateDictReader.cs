@@ -64,8 +64,9 @@ internal sealed class StateDictReader(IReadOnlyDictionary<string, Tensor> stateD
         }
         if (t.is_floating_point())
         {
-            using var finite = t.isfinite().all();
-            if (!finite.item<bool>())
+            using var finite = t.isfinite();
+            using var all = finite.all();
+            if (!all.item<bool>())
                 throw new InvalidDataException($"{source}: '{key}' holds a non-finite value (NaN or ±∞).");
         }
     }
