@@ -93,7 +93,7 @@ public sealed class PyTorchStateDict : IDisposable
             if (f == StateDictFormat.Safetensors) Safetensors.SaveStateDict(tmp, cpu);
             else
             {
-                // torch.load expects an OrderedDict; the pickler writes an IDictionary as one. Keys in a stable order.
+                // Keys in a stable order, so the same model gives the same file.
                 var ordered = new System.Collections.Specialized.OrderedDictionary();
                 foreach (var key in cpu.Keys.OrderBy(k => k, StringComparer.Ordinal)) ordered[key] = cpu[key];
                 PyTorchPickler.PickleStateDict(tmp, ordered);

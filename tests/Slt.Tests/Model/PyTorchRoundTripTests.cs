@@ -22,7 +22,23 @@ public sealed class PyTorchRoundTripTests(ITestOutputHelper output) : IDisposabl
     private static readonly TimeSpan PythonTimeout = TimeSpan.FromMinutes(3);
     private readonly string _dir = Directory.CreateTempSubdirectory("slt-pytorch-rt-").FullName;
 
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    // Tiny models: one libtorch thread is as fast on an idle machine and far faster on a shared one (spinning OpenMP
+    // threads on oversubscribed cores made 30 steps take 40 s instead of 2). Restored afterwards (tests run one at a time).
+    private readonly int _threads = InitializeOneThread();
+
+    private static int InitializeOneThread()
+    {
+        TorchRuntime.Initialize();
+        int threads = get_num_threads();
+        set_num_threads(1);
+        return threads;
+    }
+
+    public void Dispose()
+    {
+        set_num_threads(_threads);
+        Directory.Delete(_dir, recursive: true);
+    }
 
     private static JsonArray Windows(Tensor windows)
     {
