@@ -26,6 +26,14 @@ app.Configure(config =>
         contexts.AddCommand<ContextsExactCommand>("exact").WithDescription("The exact linear-attention identity (random and trained weights, random contexts and queries) and von Oswald's one-GD-step layer: worst errors. Exit codes: 0 all within --tolerance, 1 bad input, 3 an error exceeds it, 64 usage.");
         contexts.AddCommand<ContextsDegeneracyCommand>("degeneracy").WithDescription("Degeneracy of the exact linear-attention map: numerical rank of ∂M_C/∂w against its generic value, singular values, columns per weight block (zero = a fibre).");
     });
+    config.AddBranch("checkpoint", checkpoint =>
+    {
+        checkpoint.SetDescription("PyTorch state dicts in and out: torch.save (.pt) or safetensors, the workbook's names or nanoGPT's (docs/pytorch.md). Exit codes: 0, 1 bad input, 64 usage.");
+        checkpoint.AddCommand<CheckpointImportCommand>("import")
+            .WithDescription("Read a PyTorch state dict (nanoGPT-style or ours) into a workbook checkpoint; refuses, naming the key, what the Transformer cannot hold exactly.");
+        checkpoint.AddCommand<CheckpointExportCommand>("export")
+            .WithDescription("Write a workbook checkpoint as a PyTorch state dict (our names or nanoGPT's) for torch.load or safetensors.");
+    });
     config.AddCommand<KlCommand>("kl").WithDescription("Per-length loss L^l, entropy S^l and KL K^l (with standard errors) of a checkpoint.");
 });
 return CliErrors.Run(app, ArgumentAliases.Expand(args));
