@@ -21,5 +21,10 @@ app.Configure(config =>
     config.AddCommand<CorpusCommand>("corpus").WithDescription("Write (or preview) the sample corpus of a corpus spec.");
     config.AddCommand<DiagnosticsCommand>("diagnostics").WithDescription("Rank-normalized R̂, bulk- and tail-ESS and MCSE of per-draw traces (chain,draw,value CSV).");
     config.AddCommand<KlCommand>("kl").WithDescription("Per-length loss L^l, entropy S^l and KL K^l (with standard errors) of a checkpoint.");
+    config.AddBranch("contexts", contexts =>
+    {
+        contexts.SetDescription("Contexts become weights: the map F_C and the mother/daughter learning coefficients (docs/contexts.md).");
+        contexts.AddCommand<ContextsCompositeCommand>("composite").WithDescription("Mother against daughter, exactly: a deep linear network F(w) = W_L ⋯ W_1 (--widths, input first) against the regular regression on D = F(w), both LLCs estimated on one data set beside Aoyagi's λ and d/2. Exit codes as for slt llc (the worse of the two runs): 0, 1 bad input, 2 divergent, 3 \"Do not trust\", 64 usage.");
+    });
 });
 return CliErrors.Run(app, ArgumentAliases.Expand(args));
