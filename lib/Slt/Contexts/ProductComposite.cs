@@ -24,8 +24,8 @@ namespace Slt.Contexts;
 /// for four, every r); where some w near w* makes F a submersion onto a neighbourhood of D*, K_mother is there K_daughter in
 /// other coordinates, so λ_mother(w*) ≤ λ_daughter. Equality with a larger multiplicity occurs, e.g. widths [2, 3, 2] at
 /// r = 0: λ = 2 both, m = 2 against 1.</para>
-/// <para>A fixed middle factor, F(w) = W_L ⋯ W_{k+1} Σ W_k ⋯ W₁ (the linear-attention map W_O W_V Σ_C W_Kᵀ W_Q with a context
-/// Gram Σ_C), reduces to this case: writing Σ = U S Uᵀ with rank s, (W_{k+1}U S^{½}, S^{½}UᵀW_k) is a linear change of
+/// <para>A fixed middle factor, F(w) = W_L ⋯ W_{k+1} Σ W_k ⋯ W₁ (the one-head linear-attention map W_O W_V Σ_C W_Kᵀ W_Q with a
+/// context Gram Σ_C), reduces to this case: writing Σ = U S Uᵀ with rank s, (W_{k+1}U S^{½}, S^{½}UᵀW_k) is a linear change of
 /// coordinates of part of w, so λ is Aoyagi's for the widths with H_{k+1} replaced by s (the other coordinates are unused).</para>
 /// </remarks>
 public sealed record ProductComposite
@@ -120,7 +120,7 @@ public sealed record ProductComposite
     /// The mother's sampler settings at <paramref name="nBeta"/> (default <see cref="DefaultNBeta"/>): γ = 1, ε = 0.02/nβ,
     /// burn-in 120·nβ steps (Langevin time ε·steps = 2.4) and 50 draws 0.8·nβ steps apart (60,000 and 400 at nβ = 500),
     /// chains started at w*. Chains started at the origin have to diffuse out to the prior's scale before the loss settles:
-    /// at a third of this Langevin time [1,2,3,4] read 5% low and failed R̂ ≤ 1.01. At nβ = 1000, ε·nβ = 0.04 read 1–3%
+    /// at nβ = 1000 and a third of this Langevin time [1,2,3,4] read 5% low and failed R̂ ≤ 1.01. At nβ = 1000, ε·nβ = 0.04 read 1–3%
     /// higher than 0.02 on [1,3,5] and [3,2,4] at r = 1, and ε·nβ = 0.17 (the setting of
     /// <see cref="GroundTruthCases.DeepLinearSettings"/> for [5,3,5]) 15% high on [1,3,5] (docs/contexts.md).
     /// </summary>
