@@ -22,8 +22,9 @@ app.Configure(config =>
     config.AddCommand<DiagnosticsCommand>("diagnostics").WithDescription("Rank-normalized R̂, bulk- and tail-ESS and MCSE of per-draw traces (chain,draw,value CSV).");
     config.AddBranch("contexts", contexts =>
     {
-        contexts.SetDescription("Contexts become weights: the map F_C with p(y | C ⊕ x, w) = p(y | x, F_C(w)).");
+        contexts.SetDescription("Contexts become weights: the map F_C with p(y | C ⊕ x, w) = p(y | x, F_C(w)), its degeneracy, and the mother/daughter learning coefficients (docs/contexts.md).");
         contexts.AddCommand<ContextsExactCommand>("exact").WithDescription("The exact linear-attention identity (random and trained weights, random contexts and queries) and von Oswald's one-GD-step layer: worst errors. Exit codes: 0 all within --tolerance, 1 bad input, 3 an error exceeds it, 64 usage.");
+        contexts.AddCommand<ContextsCompositeCommand>("composite").WithDescription("Mother against daughter, exactly: a deep linear network F(w) = W_L ⋯ W_1 (--widths, input first) against the regular regression on D = F(w), both LLCs estimated on one data set beside Aoyagi's λ and d/2. Exit codes as for slt llc (the worse of the two runs): 0, 1 bad input, 2 divergent, 3 \"Do not trust\", 64 usage.");
         contexts.AddCommand<ContextsDegeneracyCommand>("degeneracy").WithDescription("Degeneracy of the exact linear-attention map: numerical rank of ∂M_C/∂w against its generic value, singular values, columns per weight block (zero = a fibre).");
     });
     config.AddBranch("checkpoint", checkpoint =>

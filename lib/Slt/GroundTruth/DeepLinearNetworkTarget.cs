@@ -122,6 +122,22 @@ public sealed class DeepLinearNetworkTarget : ITemperedTarget, IDisposable
         _syy = _y.Squared().sum().item<double>();
     }
 
+    private DeepLinearNetworkTarget(DeepLinearNetworkTarget parent)
+    {
+        Widths = [parent.Widths[0], parent.Widths[^1]];
+        OptimumKind = parent.OptimumKind;
+        Rank = parent.Rank;
+        Source = parent.Source;
+        SampleSize = parent.SampleSize;
+        Teacher = parent.Teacher.clone();
+        _optimum = [parent.Teacher.clone()];
+        _x = parent._x.alias();
+        _y = parent._y.alias();
+        _sxx = parent._sxx.clone();
+        _sxy = parent._sxy.clone();
+        _syy = parent._syy;
+    }
+
     /// <summary>H₁ (input), …, H_{L+1} (output).</summary>
     public IReadOnlyList<int> Widths { get; }
 
@@ -161,6 +177,20 @@ public sealed class DeepLinearNetworkTarget : ITemperedTarget, IDisposable
         if (Source != LossSource.Sample) throw new InvalidOperationException("A population loss has no data points to restrict to.");
         if (rows.dtype == ScalarType.Bool) rows = rows.nonzero().squeeze(1);
         return new DeepLinearNetworkTarget(this, rows);
+    }
+
+    /// <summary>
+    /// The one-layer model y = Dx (widths H₁, H_{L+1}) on the same data, at w* = the end-to-end matrix A(w*) of this
+    /// network's w*: the regular model this network is composed with, L_n(B₁, …, B_L) = L_n^{one layer}(B_L ⋯ B₁), so that
+    /// K = K_{one layer} ∘ A. Its w* is a true parameter when this network's is (the teacher). Owns its own tensors; the
+    /// data points are shared, read-only.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">w* was fitted to the sample (a one-layer network already).</exception>
+    public DeepLinearNetworkTarget EndToEnd()
+    {
+        if (OptimumKind != OptimumKind.TrueParameter)
+            throw new InvalidOperationException("The end-to-end model is defined at the teacher (w* a true parameter); this network's w* was fitted to the sample.");
+        return new DeepLinearNetworkTarget(this);
     }
 
     public ChainGroup CreateGroup(int chains) => new DeepLinearNetworkGroup(chains, _optimum, Statistics, SampleSize);
