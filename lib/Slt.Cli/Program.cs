@@ -20,6 +20,12 @@ app.Configure(config =>
     config.AddCommand<TrainCommand>("train").WithDescription("Train the transformer on a corpus; per-length losses at log-spaced checkpoints.");
     config.AddCommand<CorpusCommand>("corpus").WithDescription("Write (or preview) the sample corpus of a corpus spec.");
     config.AddCommand<DiagnosticsCommand>("diagnostics").WithDescription("Rank-normalized R̂, bulk- and tail-ESS and MCSE of per-draw traces (chain,draw,value CSV).");
+    config.AddBranch("contexts", contexts =>
+    {
+        contexts.SetDescription("Contexts become weights: the maps F_C with p(y | C ⊕ x, w) = p(y | x, F_C(w)), exact where they exist, fitted where they do not.");
+        contexts.AddCommand<ContextsRankOneCommand>("rank-one").WithDescription("Softmax transformer: the exact, query-dependent rank-one update of the last MLP (Dherin et al. 2025) per family and context length: identity error, rank, query spread.");
+        contexts.AddCommand<ContextsFitCommand>("fit").WithDescription("Softmax transformer: the fitted, query-independent context map; R = KL(mother ‖ fitted daughter) / KL(mother ‖ no change) per family and context length at every checkpoint (or --final-only), KL to the truth, and with --degeneracy the blocks and rank of the fitted updates.");
+    });
     config.AddCommand<KlCommand>("kl").WithDescription("Per-length loss L^l, entropy S^l and KL K^l (with standard errors) of a checkpoint.");
 });
 return CliErrors.Run(app, ArgumentAliases.Expand(args));
