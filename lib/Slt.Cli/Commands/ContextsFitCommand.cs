@@ -2,7 +2,6 @@ using System.ComponentModel;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Slt.Contexts;
-using Slt.Model;
 using Slt.Training;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -37,8 +36,8 @@ internal sealed class ContextsFitCommand : Command<ContextsFitCommand.Settings>
         public int Steps { get; init; } = ContextFitSweepSettings.DefaultFit.Steps;
 
         [CommandOption("--lr <ETA>")]
-        [Description("Initial learning rate of each fit, decayed by a cosine to a tenth (default 1e-3).")]
-        public double LearningRate { get; init; } = ContextFitSweepSettings.DefaultFit.LearningRate;
+        [Description("Initial learning rate of each fit, decayed by a cosine to a tenth (default 1e-3 for --subset full, 1e-2 for any other subset).")]
+        public double? LearningRate { get; init; }
 
         [CommandOption("--final-only")]
         [Description("Only the final weights, not every checkpoint of the training run (implied by --checkpoint).")]
@@ -69,7 +68,7 @@ internal sealed class ContextsFitCommand : Command<ContextsFitCommand.Settings>
             if (TrainQueries < 1) return ValidationResult.Error($"--train-queries must be at least 1, got {TrainQueries}.");
             if (TestQueries < 2) return ValidationResult.Error($"--test-queries must be at least 2, got {TestQueries}.");
             if (Steps < 1) return ValidationResult.Error($"--steps must be at least 1, got {Steps}.");
-            if (!(LearningRate > 0 && LearningRate <= 1)) return ValidationResult.Error($"--lr must be in (0, 1], got {LearningRate}.");
+            if (LearningRate is { } lr && !(lr > 0 && lr <= 1)) return ValidationResult.Error($"--lr must be in (0, 1], got {LearningRate}.");
             if (Workers is < 1) return ValidationResult.Error($"--workers must be at least 1, got {Workers}.");
             if (ContextsPerFamily < 2) return ValidationResult.Error($"--contexts-per-family must be at least 2, got {ContextsPerFamily}.");
             if (DegeneracyLength < 1) return ValidationResult.Error($"--degeneracy-length must be at least 1, got {DegeneracyLength}.");
@@ -80,20 +79,24 @@ internal sealed class ContextsFitCommand : Command<ContextsFitCommand.Settings>
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        var sweepSettings = new ContextFitSweepSettings(settings.ParseLengths(), settings.QueryLength, settings.TrainQueries, settings.TestQueries,
-            settings.Subset, new ContextFitSettings(settings.Steps, settings.LearningRate, ContextFitSweepSettings.DefaultFit.FinalLearningRateFraction), settings.Seed);
+        var defaults = ContextFitSweepSettings.ForSubset(settings.Subset);
+        var sweepSettings = defaults with
+        {
+            ContextLengths = settings.ParseLengths(), QueryLength = settings.QueryLength ?? defaults.QueryLength,
+            TrainQueries = settings.TrainQueries, TestQueries = settings.TestQueries, Seed = settings.Seed,
+            Fit = defaults.FitSettings with { Steps = settings.Steps, LearningRate = settings.LearningRate ?? defaults.FitSettings.LearningRate },
+        };
         var progress = settings.Json ? null : new Progress.InlineText(line => AnsiConsole.MarkupLine($"[grey]{Markup.Escape(line)}[/]"));
         ContextFitSweepResult result;
-        Transformer finalModel;
-        Slt.Truth.TrueDistribution truth;
+        DegeneracyResult? degeneracy = null;
         string description;
         if (settings.Checkpoint is not null)
         {
             var source = ContextsSource.Resolve(settings);
-            finalModel = source.Model;
-            truth = source.Truth;
+            using var model = source.Model;
             description = source.Description;
-            result = ContextFitSweep.Run(truth, [((int)source.Step, finalModel)], sweepSettings, settings.Workers, progress);
+            result = ContextFitSweep.Run(source.Truth, [((int)source.Step, model)], sweepSettings, settings.Workers, progress);
+            if (settings.Degeneracy) degeneracy = FittedMapDegeneracy.Measure(model, source.Truth, DegeneracySettingsOf(settings, sweepSettings), settings.Workers);
         }
         else
         {
@@ -101,14 +104,9 @@ internal sealed class ContextsFitCommand : Command<ContextsFitCommand.Settings>
             var recipe = settings.Config is null ? TrainingRunConfig.Default : TrainingRunConfig.Load(settings.Config);
             description = settings.Config is null ? "default recipe" : Path.GetFullPath(settings.Config);
             result = ContextFitSweep.ForTrainingRun(recipe, sweepSettings, settings.FinalOnly, useCache: !settings.NoCache, workers: settings.Workers, progress: progress);
-            finalModel = TrainedModelCache.GetOrTrain(recipe).Model;
-            truth = new Slt.Truth.TrueDistribution(recipe.Corpus);
+            if (settings.Degeneracy)
+                degeneracy = FittedMapDegeneracy.ForTrainingRun(recipe, DegeneracySettingsOf(settings, sweepSettings), workers: settings.Workers, useCache: !settings.NoCache);
         }
-        using var model = finalModel;
-        DegeneracyResult? degeneracy = settings.Degeneracy
-            ? FittedMapDegeneracy.Measure(model, truth, new DegeneracySettings(settings.ContextsPerFamily, settings.DegeneracyLength, settings.QueryLength,
-                settings.TrainQueries, settings.Subset, sweepSettings.FitSettings, settings.Seed), settings.Workers)
-            : null;
 
         if (settings.Json)
         {
@@ -165,6 +163,9 @@ internal sealed class ContextsFitCommand : Command<ContextsFitCommand.Settings>
         }
         return 0;
     }
+
+    private static DegeneracySettings DegeneracySettingsOf(Settings settings, ContextFitSweepSettings sweep) =>
+        new(settings.ContextsPerFamily, settings.DegeneracyLength, sweep.QueryLength, settings.TrainQueries, settings.Subset, sweep.FitSettings, settings.Seed);
 
     private static JsonArray Cells(IReadOnlyList<ContextFitRow> rows) => new(rows.Select(r => (JsonNode)new JsonObject
     {

@@ -32,7 +32,7 @@ internal sealed class ContextsRankOneCommand : Command<ContextsRankOneCommand.Se
         var lengths = settings.ParseLengths();
         var source = ContextsSource.Resolve(settings);
         using var model = source.Model;
-        var result = RankOneSweep.Run(model, source.Truth, lengths, settings.QueryLength, settings.Queries, settings.Seed);
+        var result = RankOneSweep.Run(model, source.Truth, lengths, (settings.QueryLength ?? 8), settings.Queries, settings.Seed);
         if (settings.Json)
         {
             var cells = new JsonArray();
@@ -49,7 +49,7 @@ internal sealed class ContextsRankOneCommand : Command<ContextsRankOneCommand.Se
             {
                 ["model"] = source.Description, ["step"] = source.Step,
                 ["updated_weight"] = $"blocks.{model.Config.Layers - 1}.mlp.0.weight", ["absorbing_bias"] = $"blocks.{model.Config.Layers - 1}.mlp.2.bias",
-                ["dtype"] = "float64", ["query_length"] = settings.QueryLength, ["queries"] = settings.Queries, ["seed"] = settings.Seed,
+                ["dtype"] = "float64", ["query_length"] = (settings.QueryLength ?? 8), ["queries"] = settings.Queries, ["seed"] = settings.Seed,
                 ["worst_identity_error"] = result.WorstIdentityError, ["worst_sigma2_over_sigma1"] = result.WorstRankRatio,
                 ["cells"] = cells,
             };

@@ -25,8 +25,8 @@ internal class ContextsSettings : CommandSettings
     public string Lengths { get; init; } = "1,2,4,8,16";
 
     [CommandOption("--query-length <T>")]
-    [Description("Length T of every query (default 8); m + T must not exceed the context window C.")]
-    public int QueryLength { get; init; } = 8;
+    [Description("Length T of every query (default: 8 for rank-one, 4 for fit); m + T must not exceed the context window C.")]
+    public int? QueryLength { get; init; }
 
     [CommandOption("--seed <S>")]
     [Description("Seed of the contexts and queries (default 1).")]
@@ -43,7 +43,7 @@ internal class ContextsSettings : CommandSettings
     public override ValidationResult Validate()
     {
         if (Config is not null && Checkpoint is not null) return ValidationResult.Error("Give --config or --checkpoint, not both.");
-        if (QueryLength < 1) return ValidationResult.Error($"--query-length must be at least 1, got {QueryLength}.");
+        if (QueryLength is < 1) return ValidationResult.Error($"--query-length must be at least 1, got {QueryLength}.");
         if (Threads is <= 0) return ValidationResult.Error($"--threads must be a positive integer, got {Threads}.");
         try { ParseLengths(); }
         catch (FormatException e) { return ValidationResult.Error(e.Message); }

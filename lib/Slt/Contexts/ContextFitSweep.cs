@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Text.Json;
-using System.Text.Json.Serialization;
 using Slt.Model;
 using Slt.Platform;
 using Slt.Training;
@@ -20,19 +18,8 @@ namespace Slt.Contexts;
 /// </remarks>
 public static class ContextFitSweep
 {
-    private static readonly JsonSerializerOptions Json = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
-        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
-    };
-
-    private static readonly object Gate = new();
-
-    /// <summary><c>SLT_CACHE</c>/contexts if set, else <c>{temp}/slt-cache/contexts</c>.</summary>
-    public static string DefaultDirectory =>
-        Environment.GetEnvironmentVariable("SLT_CACHE") is { Length: > 0 } dir
-            ? Path.Combine(dir, "contexts")
-            : Path.Combine(Path.GetTempPath(), "slt-cache", "contexts");
+    /// <summary>Where results are cached: <see cref="ContextResultCache.DefaultDirectory"/>.</summary>
+    public static string DefaultDirectory => ContextResultCache.DefaultDirectory;
 
     /// <summary>The default number of workers: the processor count over libtorch's thread count (at least 1).</summary>
     public static int DefaultWorkers() => Math.Max(1, Environment.ProcessorCount / Math.Max(1, TorchRuntime.Threads));
@@ -58,52 +45,64 @@ public static class ContextFitSweep
         TorchRuntime.Initialize();
         recipe.Validate();
         settings.Validate(recipe.Corpus.ContextLength);
-        string file = CacheFile(recipe, settings, finalOnly, directory);
-        lock (Gate)
+        var (result, fromCache) = ContextResultCache.GetOrCompute("fit-sweep", CacheKey(recipe, settings, finalOnly), () =>
         {
-            if (useCache && File.Exists(file))
-            {
-                var cached = FromJson(File.ReadAllText(file));
-                return cached with { FromCache = true };
-            }
-            progress?.Report("training (or loading from the training cache) …");
-            var (final, run) = TrainedModelCache.GetOrTrain(recipe);
-            var checkpoints = new List<(int, Transformer)>();
+            var checkpoints = LoadCheckpoints(recipe, finalOnly, progress, out var final);
             try
             {
-                if (finalOnly) checkpoints.Add((run.Checkpoints[^1].Step, final));
-                else
-                {
-                    foreach (var c in run.Checkpoints)
-                    {
-                        if (c.CheckpointFile is null || !File.Exists(c.CheckpointFile))
-                            throw new InvalidOperationException($"The training run's checkpoint at step {c.Step} was not saved ('{c.CheckpointFile}'); run with finalOnly or retrain.");
-                        checkpoints.Add((c.Step, TransformerCheckpoint.Load(c.CheckpointFile).Model));
-                    }
-                }
-                var result = Run(new TrueDistribution(recipe.Corpus), checkpoints, settings, workers, progress);
-                if (!useCache) return result;
-                Directory.CreateDirectory(Path.GetDirectoryName(file)!);
-                string staging = file + ".staging-" + Environment.ProcessId;
-                File.WriteAllText(staging, ToJson(result));
-                File.Move(staging, file, overwrite: true);
-                return result;
+                return Run(new TrueDistribution(recipe.Corpus), checkpoints, settings, workers, progress);
             }
             finally
             {
-                foreach (var (_, m) in checkpoints) if (!ReferenceEquals(m, final)) m.Dispose();
+                foreach (var (_, m) in checkpoints) m.Dispose();
+                final.Dispose();
             }
-        }
+        }, directory, useCache);
+        return result with { FromCache = fromCache };
     }
 
-    /// <summary>The cache file of a sweep: <c>{directory}/{hash of recipe, settings, finalOnly}-{library build}.json</c>.</summary>
-    public static string CacheFile(TrainingRunConfig recipe, ContextFitSweepSettings settings, bool finalOnly, string? directory = null)
+    /// <summary>
+    /// Sweeps several subsets (each with its own fit settings) at the final weights of <paramref name="recipe"/>, each
+    /// cached as by <see cref="ForTrainingRun"/>: which blocks of w can carry what a context does.
+    /// </summary>
+    public static SubsetComparison CompareSubsets(TrainingRunConfig recipe, IReadOnlyList<ContextFitSweepSettings> variants,
+        string? directory = null, int? workers = null, IProgress<string>? progress = null, bool useCache = true)
     {
-        string key = recipe.ToJson() + "\n" + settings.ToJson() + "\n" + (finalOnly ? "final" : "all");
-        var hash = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(key)), 0, 8).ToLowerInvariant();
-        string build = typeof(ContextFitSweep).Assembly.ManifestModule.ModuleVersionId.ToString("N")[..12];
-        return Path.Combine(directory ?? DefaultDirectory, $"fit-sweep-{hash}-{build}.json");
+        ArgumentNullException.ThrowIfNull(variants);
+        if (variants.Count == 0) throw new ArgumentException("Name at least one subset to compare.", nameof(variants));
+        return new SubsetComparison(variants.Select(v => ForTrainingRun(recipe, v, finalOnly: true, directory, workers, progress, useCache)).ToArray());
     }
+
+    /// <summary>The training run's checkpoints as (step, model), or only the final weights; <paramref name="final"/> is the cached final model.</summary>
+    internal static List<(int Step, Transformer Model)> LoadCheckpoints(TrainingRunConfig recipe, bool finalOnly, IProgress<string>? progress, out Transformer final)
+    {
+        progress?.Report("training (or loading from the training cache) …");
+        var (model, run) = TrainedModelCache.GetOrTrain(recipe);
+        final = model;
+        var checkpoints = new List<(int, Transformer)>();
+        if (finalOnly)
+        {
+            checkpoints.Add((run.Checkpoints[^1].Step, ModelCopies.Copy(model)));
+            return checkpoints;
+        }
+        foreach (var c in run.Checkpoints)
+        {
+            if (c.CheckpointFile is null || !File.Exists(c.CheckpointFile))
+            {
+                foreach (var (_, m) in checkpoints) m.Dispose();
+                throw new InvalidOperationException($"The training run's checkpoint at step {c.Step} was not saved ('{c.CheckpointFile}'); sweep the final weights only, or retrain.");
+            }
+            checkpoints.Add((c.Step, TransformerCheckpoint.Load(c.CheckpointFile).Model));
+        }
+        return checkpoints;
+    }
+
+    private static string CacheKey(TrainingRunConfig recipe, ContextFitSweepSettings settings, bool finalOnly) =>
+        recipe.ToJson() + "\n" + settings.ToJson() + "\n" + (finalOnly ? "final" : "all");
+
+    /// <summary>The cache file of a sweep (see <see cref="ContextResultCache"/>).</summary>
+    public static string CacheFile(TrainingRunConfig recipe, ContextFitSweepSettings settings, bool finalOnly, string? directory = null) =>
+        ContextResultCache.File("fit-sweep", CacheKey(recipe, settings, finalOnly), directory);
 
     /// <summary>
     /// The sweep over explicit checkpoints (step, model) against the truth <paramref name="truth"/>. The models are not
@@ -157,9 +156,4 @@ public static class ContextFitSweep
         return new ContextFitSweepResult(settings, rows, clock.Elapsed.TotalSeconds,
             (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds, options.MaxDegreeOfParallelism, false);
     }
-
-    public static string ToJson(ContextFitSweepResult result) => JsonSerializer.Serialize(result, Json);
-
-    public static ContextFitSweepResult FromJson(string json) =>
-        JsonSerializer.Deserialize<ContextFitSweepResult>(json, Json) ?? throw new InvalidDataException("A context-fit sweep's JSON was empty.");
 }

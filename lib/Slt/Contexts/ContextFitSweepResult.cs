@@ -64,7 +64,7 @@ public sealed record ContextFitSweepResult(
             D("fit_loss_start", r => r.InitialLoss), D("fit_loss_end", r => r.FinalLoss), D("fit_tail_drop", r => r.TailDrop));
     }
 
-    /// <summary>R against the training step (log axis, step 0 left out), one line per family and context length, ± one se.</summary>
+    /// <summary>R against the training step (log axes, step 0 left out), one line per family and context length, ± one se.</summary>
     public Figure ToFigure()
     {
         var traces = new List<Trace>();
@@ -75,7 +75,7 @@ public sealed record ContextFitSweepResult(
                 rows.Select(r => r.Evaluation.R).ToArray(), rows.Select(r => r.Evaluation.RSe).ToArray(), Markers: true));
         }
         return new Figure($"Residual ratio R of the fitted context map ({Settings.Subset}) over training", traces,
-            new Axis("training step", Log: true), new Axis("R = KL(mother ‖ fitted daughter) / KL(mother ‖ no change)", Min: 0));
+            new Axis("training step", Log: true), new Axis("R = KL(mother ‖ fitted daughter) / KL(mother ‖ no change)", Log: true));
     }
 
     /// <summary>At the last checkpoint: R against the context length m, one line per family, ± one se.</summary>
@@ -88,6 +88,45 @@ public sealed record ContextFitSweepResult(
             traces.Add(new LineTrace(g.Key, rows.Select(r => (double)r.ContextLength).ToArray(), rows.Select(r => r.Evaluation.R).ToArray(),
                 rows.Select(r => r.Evaluation.RSe).ToArray(), Markers: true));
         }
-        return new Figure($"R by context length at step {Steps[^1]} ({Settings.Subset})", traces, new Axis("context length m", Log: true), new Axis("R", Min: 0));
+        return new Figure($"R by context length at step {Steps[^1]} ({Settings.Subset})", traces, new Axis("context length m", Log: true), new Axis("R", Log: true));
+    }
+}
+
+/// <summary>
+/// Fitted context maps over different parameter subsets at the same (final) weights: R per subset, family and length.
+/// A subset with R near 0 can carry what the context does on its own; R near 1 says it cannot.
+/// </summary>
+/// <param name="Sweeps">One final-checkpoint sweep per subset.</param>
+public sealed record SubsetComparison(IReadOnlyList<ContextFitSweepResult> Sweeps)
+{
+    /// <summary>One row per (subset, family, m): R ± se, the KL of the daughter to the truth, the fit's settings.</summary>
+    public DataFrame ToDataFrame()
+    {
+        var rows = Sweeps.SelectMany(s => s.Final.Select(r => (Sweep: s, Row: r))).ToArray();
+        return new DataFrame(
+            new StringDataFrameColumn("subset", rows.Select(r => r.Row.Subset)),
+            new StringDataFrameColumn("family", rows.Select(r => r.Row.FamilyName)),
+            new PrimitiveDataFrameColumn<int>("m", rows.Select(r => r.Row.ContextLength)),
+            new DoubleDataFrameColumn("R", rows.Select(r => r.Row.Evaluation.R)),
+            new DoubleDataFrameColumn("R_se", rows.Select(r => r.Row.Evaluation.RSe)),
+            new DoubleDataFrameColumn("kl_truth_daughter", rows.Select(r => r.Row.Evaluation.DaughterTruthKl)),
+            new DoubleDataFrameColumn("kl_truth_mother", rows.Select(r => r.Row.Evaluation.MotherTruthKl)),
+            new PrimitiveDataFrameColumn<int>("steps", rows.Select(r => r.Sweep.Settings.FitSettings.Steps)),
+            new DoubleDataFrameColumn("lr", rows.Select(r => r.Sweep.Settings.FitSettings.LearningRate)));
+    }
+
+    /// <summary>R against the context length, one line per subset and family (log R axis).</summary>
+    public Figure ToFigure()
+    {
+        var traces = new List<Trace>();
+        foreach (var sweep in Sweeps)
+            foreach (var g in sweep.Final.GroupBy(r => r.FamilyName).OrderBy(g => g.Key))
+            {
+                var rows = g.OrderBy(r => r.ContextLength).ToArray();
+                traces.Add(new LineTrace($"{sweep.Settings.Subset}, {g.Key}", rows.Select(r => (double)r.ContextLength).ToArray(),
+                    rows.Select(r => r.Evaluation.R).ToArray(), rows.Select(r => r.Evaluation.RSe).ToArray(), Markers: true));
+            }
+        return new Figure("R of the fitted context map by parameter subset (final weights)", traces,
+            new Axis("context length m", Log: true), new Axis("R", Log: true));
     }
 }

@@ -11,7 +11,7 @@ namespace Slt.Contexts;
 /// every checkpoint (they depend on the truth and the seed only).
 /// </summary>
 /// <param name="ContextLengths">The context lengths m, each ≥ 1 with m + T ≤ C; default 1, 2, 4, 8, 16.</param>
-/// <param name="QueryLength">T ≥ 1; default 8.</param>
+/// <param name="QueryLength">T ≥ 1; default 4 (the predictions after x's first four tokens, where the context matters most).</param>
 /// <param name="TrainQueries">Training queries per context, ≥ 1; default 64.</param>
 /// <param name="TestQueries">Held-out queries per context, ≥ 2; default 64.</param>
 /// <param name="Subset">The parameters the fit may move (<see cref="ParameterSubset"/>); default <c>full</c>.</param>
@@ -19,7 +19,7 @@ namespace Slt.Contexts;
 /// <param name="Seed">Fixes the contexts and the queries; the held-out queries use seed + 1.</param>
 public sealed record ContextFitSweepSettings(
     IReadOnlyList<int>? ContextLengths = null,
-    int QueryLength = 8,
+    int QueryLength = 4,
     int TrainQueries = 64,
     int TestQueries = 64,
     string Subset = "full",
@@ -38,6 +38,14 @@ public sealed record ContextFitSweepSettings(
 
     /// <summary>The sweep's default fit: 100 full-batch Adam steps at η = 1e-3 (cosine to 1e-4).</summary>
     public static ContextFitSettings DefaultFit { get; } = new(Steps: 100, LearningRate: 1e-3, FinalLearningRateFraction: 0.1);
+
+    /// <summary>
+    /// The sweep's settings for a subset, with the learning rate that converges for it: η = 1e-3 for the full model
+    /// (larger rates overfit the training queries), η = 1e-2 for a smaller subset (1e-3 leaves it short of its optimum in
+    /// 100 steps); docs/contexts.md gives the measurements.
+    /// </summary>
+    public static ContextFitSweepSettings ForSubset(string subset) =>
+        new(Subset: subset, Fit: subset.Trim() == "full" ? DefaultFit : DefaultFit with { LearningRate = 1e-2 });
 
     /// <summary>Throws a parameter-naming exception for a bad field; returns this otherwise.</summary>
     /// <param name="windowLength">C, the model's context window.</param>

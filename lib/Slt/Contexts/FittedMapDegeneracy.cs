@@ -1,5 +1,9 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
 using Microsoft.Data.Analysis;
 using Slt.Model;
+using Slt.Platform;
+using Slt.Training;
 using Slt.Presentation;
 using Slt.Truth;
 using static TorchSharp.torch;
@@ -27,6 +31,26 @@ namespace Slt.Contexts;
 /// </remarks>
 public static class FittedMapDegeneracy
 {
+    /// <summary>
+    /// <see cref="Measure"/> at the final weights of <paramref name="recipe"/>'s training run (trained or loaded through
+    /// <see cref="TrainedModelCache"/>), cached by recipe, settings and library build (<see cref="ContextResultCache"/>).
+    /// </summary>
+    public static DegeneracyResult ForTrainingRun(TrainingRunConfig recipe, DegeneracySettings? settings = null, string? directory = null,
+        int? workers = null, bool useCache = true)
+    {
+        ArgumentNullException.ThrowIfNull(recipe);
+        TorchRuntime.Initialize();
+        recipe.Validate();
+        var truth = new TrueDistribution(recipe.Corpus);
+        var s = (settings ?? new DegeneracySettings()).Validate(truth);
+        string key = recipe.ToJson() + "\n" + JsonSerializer.Serialize(s with { Fit = s.FitSettings });
+        return ContextResultCache.GetOrCompute("degeneracy", key, () =>
+        {
+            using var model = TrainedModelCache.GetOrTrain(recipe).Model;
+            return Measure(model, truth, s, workers);
+        }, directory, useCache).Result;
+    }
+
     /// <summary>Fits <see cref="DegeneracySettings.ContextsPerFamily"/> contexts per family at <paramref name="model"/> and measures their updates.</summary>
     public static DegeneracyResult Measure(Transformer model, TrueDistribution truth, DegeneracySettings? settings = null, int? workers = null)
     {
@@ -175,16 +199,17 @@ public static class FittedMapDegeneracy
 /// <summary>Settings of <see cref="FittedMapDegeneracy"/>.</summary>
 /// <param name="ContextsPerFamily">J: contexts per family, one from each of the family's J most frequent tasks; ≥ 2, default 4.</param>
 /// <param name="ContextLength">m ≥ 1; default 8.</param>
-/// <param name="QueryLength">T ≥ 1 with m + T ≤ C; default 8.</param>
+/// <param name="QueryLength">T ≥ 1 with m + T ≤ C; default 4 (as the sweep).</param>
 /// <param name="TrainQueries">Training queries per context, ≥ 1; default 64.</param>
 /// <param name="Subset">The fitted parameters; default <c>full</c>.</param>
 /// <param name="Fit">The optimiser; default <see cref="ContextFitSweepSettings.DefaultFit"/>.</param>
 /// <param name="Seed">Fixes the contexts and queries (the replicates' training queries use seed + 2).</param>
 /// <param name="Replicates">Also refit every context on independent training queries, to compare cross-context cosines
 /// with the reproducibility of one context's update; default true (twice the fits).</param>
-public sealed record DegeneracySettings(int ContextsPerFamily = 4, int ContextLength = 8, int QueryLength = 8, int TrainQueries = 64,
+public sealed record DegeneracySettings(int ContextsPerFamily = 4, int ContextLength = 8, int QueryLength = 4, int TrainQueries = 64,
     string Subset = "full", ContextFitSettings? Fit = null, long Seed = 1, bool Replicates = true)
 {
+    [JsonIgnore]
     public ContextFitSettings FitSettings => Fit ?? ContextFitSweepSettings.DefaultFit;
 
     public DegeneracySettings Validate(TrueDistribution truth)

@@ -58,6 +58,20 @@ public sealed class ContextFitSweepTests
             Assert.False(final.FromCache);
             Assert.Equal(new[] { recipe.Training.Steps }, final.Steps);
             Assert.NotEqual(ContextFitSweep.CacheFile(recipe, Tiny, false, dir), ContextFitSweep.CacheFile(recipe, Tiny with { Seed = 2 }, false, dir));
+            // A comparison of subsets reuses the final-weights sweep of each subset.
+            var comparison = ContextFitSweep.CompareSubsets(recipe, [Tiny, Tiny with { Subset = "unembedding" }], directory: dir);
+            Assert.True(comparison.Sweeps[0].FromCache);
+            Assert.Equal(final.Rows, comparison.Sweeps[0].Rows);
+            Assert.Equal(2 * final.Rows.Count, comparison.ToDataFrame().Rows.Count);
+            Assert.Equal(2 * ContextModels.Truth.Vocabulary.FamilyNames.Count, comparison.ToFigure().Traces.Count);
+            // The degeneracy is cached the same way, NaNs and nested arrays included.
+            var settings = new DegeneracySettings(ContextsPerFamily: 2, ContextLength: 2, QueryLength: 3, TrainQueries: 4, Fit: new ContextFitSettings(Steps: 3));
+            var d1 = FittedMapDegeneracy.ForTrainingRun(recipe, settings, dir);
+            var d2 = FittedMapDegeneracy.ForTrainingRun(recipe, settings, dir);
+            Assert.Equal(d1.Cosines, d2.Cosines);
+            Assert.Equal(d1.Blocks, d2.Blocks);
+            Assert.Equal(d1.Spectra.Select(x => x.SingularValues), d2.Spectra.Select(x => x.SingularValues));
+            Assert.Single(Directory.GetFiles(dir, "degeneracy-*.json"));
         }
         finally
         {
