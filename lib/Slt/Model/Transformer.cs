@@ -72,17 +72,26 @@ public sealed class Transformer : nn.Module<Tensor, Tensor>, INextTokenPredictor
 
     public override Tensor forward(Tensor windows)
     {
+        var x = Embed(windows);
+        foreach (var block in blocks) x = block.forward(x);
+        return Readout(x);
+    }
+
+    /// <summary>The residual stream entering the first block: token plus positional embeddings, [B, T, d].</summary>
+    public Tensor Embed(Tensor windows)
+    {
         if (windows.dim() != 2) throw new ArgumentException($"windows must be [B, T]; got shape [{string.Join(", ", windows.shape)}].", nameof(windows));
         long t = windows.shape[1];
         if (t > Config.ContextLength)
             throw new ArgumentException($"windows have length {t} > C = {Config.ContextLength}.", nameof(windows));
         using var positions = arange(t, dtype: ScalarType.Int64, device: windows.device);
-        var x = token_embedding.forward(windows) + position_embedding.forward(positions);
-        foreach (var block in blocks) x = block.forward(x);
-        return unembedding.forward(final_norm.forward(x));
+        return token_embedding.forward(windows) + position_embedding.forward(positions);
     }
 
-    /// <summary>A new model of the same configuration on the same device, with the same dtype and in the same train/eval mode, its weights
+    /// <summary>Logits from the residual stream leaving the last block: the unembedding of the final LayerNorm.</summary>
+    public Tensor Readout(Tensor residual) => unembedding.forward(final_norm.forward(residual));
+
+        /// <summary>A new model of the same configuration on the same device, with the same dtype and in the same train/eval mode, its weights
     /// freshly initialised (a worker for chains run in parallel: the sampler sets its weights).</summary>
     public Transformer SameArchitecture()
     {

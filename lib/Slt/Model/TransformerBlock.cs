@@ -33,10 +33,25 @@ public sealed class TransformerBlock : nn.Module<Tensor, Tensor>
 
     public CausalSelfAttention Attention => attention;
 
+    /// <summary>Whether the block has an MLP after attention.</summary>
+    public bool HasMlp => mlp is not null;
+
     public override Tensor forward(Tensor x)
     {
-        x = x + attention.forward(attention_norm.forward(x));
-        if (mlp is not null) x = x + mlp.forward(mlp_norm!.forward(x));
-        return x;
+        var h = AfterAttention(x);
+        return mlp is null ? h : h + mlp.forward(mlp_norm!.forward(h));
     }
+
+    /// <summary>The residual stream after the attention half of the block, h = x + Attn(LN(x)).</summary>
+    public Tensor AfterAttention(Tensor x) => x + attention.forward(attention_norm.forward(x));
+
+    /// <summary>The MLP's input, its normalized residual stream LN(h) (h itself without LayerNorm); the input of <c>mlp.0</c>.</summary>
+    /// <exception cref="InvalidOperationException">The block has no MLP.</exception>
+    public Tensor MlpInput(Tensor h) =>
+        mlp is null ? throw new InvalidOperationException("This block has no MLP.") : mlp_norm!.forward(h);
+
+    /// <summary>The MLP applied to its normalized input a: W₂ GELU(W₁ a + b₁) + b₂.</summary>
+    /// <exception cref="InvalidOperationException">The block has no MLP.</exception>
+    public Tensor Mlp(Tensor a) =>
+        mlp is null ? throw new InvalidOperationException("This block has no MLP.") : mlp.forward(a);
 }
