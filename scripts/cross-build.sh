@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Restores and builds the whole solution for other desktop runtimes (default: osx-arm64 win-x64), without running
+# Restores and builds every project of the solution for other desktop runtimes (default: osx-arm64 win-x64), without running
 # anything: proof that the project files, package graph (TorchSharp-cpu → libtorch-cpu-<rid>) and code are not tied to
 # the machine CI runs on. The build happens in a scratch copy of the working tree (tracked and untracked, not ignored
 # files), so it never touches this tree's bin/, obj/ or bin/workbook/. Prints the seconds each runtime took.
+# The runtime is chosen with -p:SltRuntime=RID (Directory.Build.props): the SDK refuses `dotnet build Workbook.sln -r RID`
+# (NETSDK1134), and -r on one project does not reach its references consistently.
 #   usage: scripts/cross-build.sh [RID ...]
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -13,10 +15,11 @@ git ls-files -co --exclude-standard -z | tar --null -T - -cf - | tar -xf - -C "$
 status=0
 for rid in "${rids[@]}"; do
   start=$SECONDS
-  if dotnet build "$scratch/Workbook.sln" -c Debug -r "$rid" -nologo -v quiet "-clp:ErrorsOnly;NoSummary"; then
+  echo "dotnet build Workbook.sln -c Debug -p:SltRuntime=$rid"
+  if dotnet build "$scratch/Workbook.sln" -c Debug "-p:SltRuntime=$rid" -nologo -v quiet "-clp:ErrorsOnly;NoSummary"; then
     echo "cross-build $rid: restored and built in $((SECONDS - start)) s"
     # The natives of that runtime came with it (flat in the CLI's output): the package graph resolved for $rid.
-    ls "$scratch/lib/Slt.Cli/bin/Debug/net10.0/$rid/" | grep -Ei '^(lib)?torch(_cpu)?\.(dll|dylib)$|^libtorch_cpu\.dylib$' | head -2 \
+    ls "$scratch/lib/Slt.Cli/bin/Debug/net10.0/$rid/" | grep -E '^(lib)?torch_cpu\.(dll|dylib)$|^(lib)?LibTorchSharp\.(dll|dylib)$' \
       | sed "s/^/cross-build $rid: native /"
   else
     echo "cross-build $rid: FAILED after $((SECONDS - start)) s"
