@@ -9,11 +9,21 @@ app.Configure(config =>
     config.SetApplicationVersion(CliInfo.Version);
     config.PropagateExceptions();
     config.UseStrictParsing(); // an unknown option is an error, not silently ignored
+    config.SetHelpProvider(new ExitCodeHelp(config.Settings)); // `slt --help` lists the exit codes
     config.AddCommand<DoctorCommand>("doctor")
         .WithDescription("Check .NET, TorchSharp, libtorch, devices and the libstdc++ fix; run a tiny forward/backward.");
     config.AddCommand<ReproduceCommand>("reproduce")
         .WithDescription("Re-execute every notebook in order and write executed notebooks and offline HTML write-ups (artifacts/index.html).");
-    config.AddCommand<LlcCommand>("llc").WithDescription("Local learning coefficient of a ground-truth model (SGLD), with diagnostics and the exact truth. Exit codes: 0 an estimate to use, 1 bad input, 2 divergent (no number), 3 \"Do not trust\" (a failed check, e.g. λ̂ outside 0 ≤ λ ≤ d/2), 64 usage.");
+    config.AddBranch("llc", llc =>
+    {
+        llc.SetDescription("Local learning coefficient λ̂ by SGLD, with diagnostics and the exact truth where known: slt llc potential, dln or transformer (exit codes below).");
+        llc.AddCommand<LlcPotentialCommand>("potential")
+            .WithDescription("λ̂ of a normal-crossing potential (--terms) in a prior box, against the exact λ, m and E_t[[tK]].");
+        llc.AddCommand<LlcDlnCommand>("dln")
+            .WithDescription("λ̂ of a deep linear network (--widths, --rank) on a sample or the population loss, against Aoyagi's λ.");
+        llc.AddCommand<LlcTransformerCommand>("transformer")
+            .WithDescription("λ̂ of a trained transformer (--checkpoint, --config or the default recipe); --lengths restricts the data, --gammas sweeps the localization. No truth.");
+    });
     config.AddCommand<ValidateCommand>("validate").WithDescription("Run the ground-truth suite: estimate, truth and relative error per case.");
     config.AddCommand<BenchCommand>("bench").WithDescription("Benchmarks: SGLD/SGD step cost, batched potential throughput, memory over 10,000 steps.");
     config.AddCommand<FreeEnergyCommand>("free-energy").WithDescription("Free energy of a potential: exact, thermodynamic integration and WBIC. Exit codes: 0, 1 bad input, 2 divergent, 3 \"Do not trust\" (the path breaks its bounds), 64 usage.");

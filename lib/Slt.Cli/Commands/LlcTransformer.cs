@@ -11,107 +11,100 @@ using Spectre.Console.Cli;
 
 namespace Slt.Cli.Commands;
 
-/// <summary><c>slt llc --model transformer</c>: the LLC of a trained transformer (no truth), optionally restricted to
-/// some input lengths (the data-restricted LLC).</summary>
-internal sealed partial class LlcCommand
+/// <summary>The options of <c>slt llc transformer</c>: the model, its data sample, the sampler's transformer settings.</summary>
+internal sealed class LlcTransformerSettings : LlcSettings
 {
-    public sealed partial class Settings
+    [CommandOption("--checkpoint <FILE>")]
+    [Description("a checkpoint (final.ckpt or checkpoints/step-*.ckpt of slt train) holding its corpus spec.")]
+    public string? Checkpoint { get; init; }
+
+    [CommandOption("--config <FILE>")]
+    [Description("a training recipe (e.g. data/default.train.json), trained once through the training cache. Default: the default recipe.")]
+    public string? Config { get; init; }
+
+    [CommandOption("--windows <N>")]
+    [Description("windows of the sample L_n averages over (n = windows × (C − 1), or × |lengths|). Default 256.")]
+    public int Windows { get; init; } = NextTokenTarget.DefaultWindows;
+
+    [CommandOption("--data-seed <SEED>")]
+    [Description("seed of that sample, drawn from the corpus's true distribution. Default 11.")]
+    public long DataSeed { get; init; } = 11;
+
+    [CommandOption("--evaluation-windows <N>")]
+    [Description("windows of the fixed evaluation set for L_n(w) and L_n(w*) (the first ones of the sample). Default: all.")]
+    public int? EvaluationWindows { get; init; }
+
+    [CommandOption("--batch-size <B>")]
+    [Description("Windows per SGLD mini-batch (default: the validated setting).")]
+    public int? BatchSize { get; init; }
+
+    [CommandOption("--lengths <LIST>")]
+    [Description("input lengths to keep (data-restricted LLC), e.g. 1-8 or 1,2,9-31. Default all.")]
+    public string? Lengths { get; init; }
+
+    [CommandOption("--draw-loss <KIND>")]
+    [Description("What a draw records: 'excess' (L_n(w*) + the mini-batch excess over w*, every step; transformer default) or 'evaluation' (L_n on the evaluation set at each draw).")]
+    public string? DrawLoss { get; init; }
+
+    [CommandOption("--parallel <N>")]
+    [Description("chain groups run at the same time, on copies of the model (default: cores / libtorch threads).")]
+    public int? Parallel { get; init; }
+
+    [CommandOption("--mala-every <K>")]
+    [Description("MALA acceptance on every K-th proposal.")]
+    public int? MalaEvery { get; init; }
+
+    [CommandOption("--refine <STEPS>")]
+    [Description("before sampling, move w* by this many full-batch Adam steps on the sample's loss towards a local minimum (removes the linear term of L_n at the trained point).")]
+    public int? Refine { get; init; }
+
+    [CommandOption("--refine-lr <LR>")]
+    [Description("Adam learning rate of --refine. Default 1e-4.")]
+    public double RefineLearningRate { get; init; } = 1e-4;
+
+    [CommandOption("--gammas <LIST>")]
+    [Description("a localization sweep instead of one estimate: λ̂ at each γ (comma-separated), e.g. 4000,2000,1000,500.")]
+    public string? Gammas { get; init; }
+
+    [CommandOption("--nbetas <LIST>")]
+    [Description("With --gammas: also sweep nβ (comma-separated); ε is scaled so that ε·nβ stays as given.")]
+    public string? NBetas { get; init; }
+
+    [CommandOption("--threads <N>")]
+    [Description("libtorch threads (default: SLT_THREADS, else 1).")]
+    public int? Threads { get; init; }
+
+    protected override ValidationResult ValidateModel()
     {
-        [CommandOption("--checkpoint <FILE>")]
-        [Description("Transformer: a checkpoint (final.ckpt or checkpoints/step-*.ckpt of slt train) holding its corpus spec.")]
-        public string? Checkpoint { get; init; }
-
-        [CommandOption("--config <FILE>")]
-        [Description("Transformer: a training recipe (e.g. data/default.train.json), trained once through the training cache. Default: the default recipe.")]
-        public string? Config { get; init; }
-
-        [CommandOption("--windows <N>")]
-        [Description("Transformer: windows of the sample L_n averages over (n = windows × (C − 1), or × |lengths|). Default 256.")]
-        public int Windows { get; init; } = NextTokenTarget.DefaultWindows;
-
-        [CommandOption("--data-seed <SEED>")]
-        [Description("Transformer: seed of that sample, drawn from the corpus's true distribution. Default 11.")]
-        public long DataSeed { get; init; } = 11;
-
-        [CommandOption("--evaluation-windows <N>")]
-        [Description("Transformer: windows of the fixed evaluation set for L_n(w) and L_n(w*) (the first ones of the sample). Default: all.")]
-        public int? EvaluationWindows { get; init; }
-
-        [CommandOption("--batch-size <B>")]
-        [Description("Transformer: windows per SGLD mini-batch. DLN: data points per mini-batch (default: the full batch).")]
-        public int? BatchSize { get; init; }
-
-        [CommandOption("--steps-between-draws <K>")]
-        [Description("SGLD steps between recorded draws.")]
-        public int? StepsBetweenDraws { get; init; }
-
-        [CommandOption("--lengths <LIST>")]
-        [Description("Transformer: input lengths to keep (data-restricted LLC), e.g. 1-8 or 1,2,9-31. Default all.")]
-        public string? Lengths { get; init; }
-
-        [CommandOption("--draw-loss <KIND>")]
-        [Description("What a draw records: 'excess' (L_n(w*) + the mini-batch excess over w*, every step; transformer default) or 'evaluation' (L_n on the evaluation set at each draw).")]
-        public string? DrawLoss { get; init; }
-
-        [CommandOption("--parallel <N>")]
-        [Description("Transformer: chain groups run at the same time, on copies of the model (default: cores / libtorch threads).")]
-        public int? Parallel { get; init; }
-
-        [CommandOption("--mala-every <K>")]
-        [Description("MALA acceptance on every K-th proposal.")]
-        public int? MalaEvery { get; init; }
-
-        [CommandOption("--refine <STEPS>")]
-        [Description("Transformer: before sampling, move w* by this many full-batch Adam steps on the sample's loss towards a local minimum (removes the linear term of L_n at the trained point).")]
-        public int? Refine { get; init; }
-
-        [CommandOption("--refine-lr <LR>")]
-        [Description("Transformer: Adam learning rate of --refine. Default 1e-4.")]
-        public double RefineLearningRate { get; init; } = 1e-4;
-
-        [CommandOption("--gammas <LIST>")]
-        [Description("Transformer: a localization sweep instead of one estimate: λ̂ at each γ (comma-separated), e.g. 4000,2000,1000,500.")]
-        public string? Gammas { get; init; }
-
-        [CommandOption("--nbetas <LIST>")]
-        [Description("With --gammas: also sweep nβ (comma-separated); ε is scaled so that ε·nβ stays as given.")]
-        public string? NBetas { get; init; }
-
-        [CommandOption("--threads <N>")]
-        [Description("Transformer: libtorch threads (default: SLT_THREADS, else 1).")]
-        public int? Threads { get; init; }
-
-        [CommandOption("--traces <FILE>")]
-        [Description("Write the per-draw traces nβ(L_n(w) − L_n(w*)) to this CSV file (chain, draw, excess).")]
-        public string? Traces { get; init; }
-
-        private ValidationResult ValidateTransformer()
-        {
-            if (BatchSize is < 1) return ValidationResult.Error($"--batch-size must be a positive integer, got {BatchSize}.");
-            if (Model == "potential" && BatchSize is not null)
-                return ValidationResult.Error("--batch-size applies to --model dln and transformer (a potential has no data to draw mini-batches from).");
-            if (Model != "transformer")
-                return (Checkpoint ?? Config ?? Lengths) is not null
-                    ? ValidationResult.Error("--checkpoint, --config and --lengths apply to --model transformer only.")
-                    : ValidationResult.Success();
-            if (Checkpoint is not null && Config is not null) return ValidationResult.Error("Give --checkpoint or --config, not both.");
-            if (Windows < 1) return ValidationResult.Error($"--windows must be a positive integer, got {Windows}.");
-            if (EvaluationWindows is < 1) return ValidationResult.Error($"--evaluation-windows must be a positive integer, got {EvaluationWindows}.");
-            if (Threads is <= 0) return ValidationResult.Error($"--threads must be a positive integer, got {Threads}.");
-            if (Refine is < 0) return ValidationResult.Error($"--refine must be ≥ 0 steps, got {Refine}.");
-            if (!(RefineLearningRate > 0) || !double.IsFinite(RefineLearningRate)) return ValidationResult.Error($"--refine-lr must be positive, got {RefineLearningRate}.");
-            if (NBetas is not null && Gammas is null) return ValidationResult.Error("--nbetas needs --gammas.");
-            if (Parallel is <= 0) return ValidationResult.Error($"--parallel must be a positive integer, got {Parallel}.");
-            if (MalaEvery is <= 0) return ValidationResult.Error($"--mala-every must be a positive integer, got {MalaEvery}.");
-            if (DrawLoss is not (null or "excess" or "evaluation")) return ValidationResult.Error($"--draw-loss must be 'excess' or 'evaluation', got '{DrawLoss}'.");
-            return ValidationResult.Success();
-        }
+        if (BatchSize is < 1) return ValidationResult.Error($"--batch-size must be a positive integer, got {BatchSize}.");
+        if (Checkpoint is not null && Config is not null) return ValidationResult.Error("Give --checkpoint or --config, not both.");
+        if (Windows < 1) return ValidationResult.Error($"--windows must be a positive integer, got {Windows}.");
+        if (EvaluationWindows is < 1) return ValidationResult.Error($"--evaluation-windows must be a positive integer, got {EvaluationWindows}.");
+        if (Threads is <= 0) return ValidationResult.Error($"--threads must be a positive integer, got {Threads}.");
+        if (Refine is < 0) return ValidationResult.Error($"--refine must be ≥ 0 steps, got {Refine}.");
+        if (!(RefineLearningRate > 0) || !double.IsFinite(RefineLearningRate)) return ValidationResult.Error($"--refine-lr must be positive, got {RefineLearningRate}.");
+        if (NBetas is not null && Gammas is null) return ValidationResult.Error("--nbetas needs --gammas.");
+        if (Parallel is <= 0) return ValidationResult.Error($"--parallel must be a positive integer, got {Parallel}.");
+        if (MalaEvery is <= 0) return ValidationResult.Error($"--mala-every must be a positive integer, got {MalaEvery}.");
+        if (DrawLoss is not (null or "excess" or "evaluation")) return ValidationResult.Error($"--draw-loss must be 'excess' or 'evaluation', got '{DrawLoss}'.");
+        return ValidationResult.Success();
     }
+}
 
-    private static int? TransformerThreads(Settings o) =>
+/// <summary><c>slt llc transformer</c>: the LLC of a trained transformer (no truth), optionally restricted to some input
+/// lengths (the data-restricted LLC), or a localization sweep over γ (and nβ).</summary>
+internal sealed class LlcTransformerCommand : LlcCommand<LlcTransformerSettings>
+{
+    protected override int? Threads(LlcTransformerSettings o) =>
         o.Threads ?? (Environment.GetEnvironmentVariable("SLT_THREADS") is { Length: > 0 } ? null : 1);
 
-    private static LlcCase Transformer(Settings o)
+    public override int Execute(CommandContext context, LlcTransformerSettings o, CancellationToken cancellationToken)
+    {
+        TorchRuntime.Initialize(Threads(o));
+        return o.Gammas is null ? Estimate(o, cancellationToken) : Sweep(o, cancellationToken);
+    }
+
+    internal override LlcCase CreateCase(LlcTransformerSettings o)
     {
         Transformer model;
         CorpusSpec corpus;
@@ -145,7 +138,7 @@ internal sealed partial class LlcCommand
             MalaEvery = o.MalaEvery ?? defaults.MalaEvery,
         };
         // The defaults were validated on the default recipe's model; any other model gets its step searched unless one is given.
-        bool auto = o.Epsilon is { } e ? Settings.IsAuto(e) : o.Checkpoint is not null || o.Config is not null;
+        bool auto = o.Epsilon is { } e ? LlcSettings.IsAuto(e) : o.Checkpoint is not null || o.Config is not null;
         return new LlcCase(target, settings, null, auto) { Refinement = refinement };
     }
 
@@ -175,14 +168,14 @@ internal sealed partial class LlcCommand
                 ? v : throw new FormatException($"{option}: '{part}' is not a positive number.")).ToArray();
 
     /// <summary>The localization sweep of <c>--gammas</c>: a table, or JSON with every point's full report.</summary>
-    private static int Sweep(Settings o, CancellationToken token)
+    private int Sweep(LlcTransformerSettings o, CancellationToken token)
     {
         var gammas = ParseNumbers(o.Gammas!, "--gammas");
         var nBetas = o.NBetas is null ? null : ParseNumbers(o.NBetas, "--nbetas");
         RefinementResult? refinement = null;
         var sweep = Progress.Run(o.Json, "γ sweep", progress =>
         {
-            using var c = Transformer(o);
+            using var c = CreateCase(o);
             refinement = c.Refinement;
             return LocalizationSweep.Run(c.Target, c.Settings, gammas, nBetas, progress, token);
         });
@@ -234,17 +227,5 @@ internal sealed partial class LlcCommand
             else throw new FormatException($"--lengths: '{part}' is neither a length nor a range a-b.");
         }
         return lengths.ToArray();
-    }
-
-    private static void WriteTraces(string path, LlcResult r)
-    {
-        using var writer = new StreamWriter(path);
-        writer.WriteLine("chain,draw,excess");
-        for (int c = 0; c < r.Run.Chains; c++)
-        {
-            var trace = r.Run.ExcessTrace(c);
-            for (int k = 0; k < trace.Length; k++)
-                writer.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{c},{k},{trace[k]:R}"));
-        }
     }
 }

@@ -11,6 +11,9 @@ public enum CompatibilityAction
     AlreadyFixed,
     /// <summary>The <c>VER_FLG_WEAK</c> bit was set (two bytes written).</summary>
     Fixed,
+    /// <summary>The file needs the fix and it has not been applied (reported by <see cref="LibStdCxxCompatibility.Survey()"/>,
+    /// which never writes): <c>slt doctor --fix</c> or the first <see cref="TorchRuntime.Initialize"/> applies it.</summary>
+    Pending,
     /// <summary>The file needs the fix but could not be written (named in the message).</summary>
     Failed,
 }
@@ -25,7 +28,10 @@ public sealed record CompatibilityFileResult(string Path, CompatibilityAction Ac
 public sealed record CompatibilityReport(bool Needed, string? SystemLibStdCxx, IReadOnlyList<CompatibilityFileResult> Files)
 {
     /// <summary>True when no copy is left that would fail to load.</summary>
-    public bool InPlace => !Needed || Files.All(f => f.Action != CompatibilityAction.Failed);
+    public bool InPlace => !Needed || Files.All(f => f.Action is not (CompatibilityAction.Failed or CompatibilityAction.Pending));
+
+    /// <summary>The copies this report wrote to (two bytes each).</summary>
+    public IReadOnlyList<CompatibilityFileResult> FixedNow => Files.Where(f => f.Action == CompatibilityAction.Fixed).ToList();
 }
 
 /// <summary>
@@ -38,6 +44,9 @@ public sealed record CompatibilityReport(bool Needed, string? SystemLibStdCxx, I
 /// <para>The fix sets <c>VER_FLG_WEAK</c> (0x2) in that one <c>Vernaux.vna_flags</c> field: a two-byte, in-place,
 /// idempotent edit after which the loader merely warns. It touches nothing when the system libstdc++ already
 /// defines the version (Ubuntu 24.04, the dev container) and nothing in a file that does not need it.</para>
+/// <para>It is Linux-only and explicit: nothing happens when <c>Slt.dll</c> is merely loaded. It is applied by
+/// <c>slt doctor --fix</c>, and by the first <see cref="TorchRuntime.Initialize"/> of a process (which announces on
+/// standard error every copy it writes to, so a first run says so once and later runs are silent).</para>
 /// </remarks>
 public static class LibStdCxxCompatibility
 {
@@ -66,13 +75,33 @@ public static class LibStdCxxCompatibility
     }
 
     /// <summary>Checks the system and fixes the given copies of the native library.</summary>
-    public static CompatibilityReport Run(IEnumerable<string> candidates)
+    public static CompatibilityReport Run(IEnumerable<string> candidates) => Examine(candidates, Apply);
+
+    /// <summary>What <see cref="EnsureTorchSharpLoadable"/> would do here, without writing anything: copies that need
+    /// the fix are <see cref="CompatibilityAction.Pending"/>. Does not count as this process's start-up report.</summary>
+    public static CompatibilityReport Survey() => Survey(CandidateLocations());
+
+    /// <summary><see cref="Survey()"/> of the given copies: reads them, never writes.</summary>
+    public static CompatibilityReport Survey(IEnumerable<string> candidates) => Examine(candidates, path =>
+    {
+        try
+        {
+            var action = Inspect(path);
+            return new(path, action == CompatibilityAction.Fixed ? CompatibilityAction.Pending : action);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException)
+        {
+            return new(path, CompatibilityAction.Failed, $"{e.GetType().Name}: {e.Message}");
+        }
+    });
+
+    private static CompatibilityReport Examine(IEnumerable<string> candidates, Func<string, CompatibilityFileResult> act)
     {
         if (!OperatingSystem.IsLinux()) return new CompatibilityReport(false, null, []);
         string? system = FindSystemLibStdCxx();
         bool needed = system is null || !Defines(system, MissingVersion);
         if (!needed) return new CompatibilityReport(false, system, []);
-        var files = candidates.Where(File.Exists).Select(Path.GetFullPath).Distinct().Select(Apply).ToList();
+        var files = candidates.Where(File.Exists).Select(Path.GetFullPath).Distinct().Select(act).ToList();
         return new CompatibilityReport(true, system, files);
     }
 
@@ -146,7 +175,7 @@ public static class LibStdCxxCompatibility
         foreach (var dir in dirs.Where(d => d.Length > 0).Distinct())
         {
             yield return Path.Combine(dir, TorchSharpNative);
-            yield return Path.Combine(dir, "runtimes", "linux-x64", "native", TorchSharpNative);
+            yield return Path.Combine(dir, "runtimes", LinuxRid, "native", TorchSharpNative);
             yield return Path.Combine(dir, "cpu", TorchSharpNative);
             yield return Path.Combine(dir, "cuda", TorchSharpNative);
         }
@@ -155,8 +184,11 @@ public static class LibStdCxxCompatibility
         string torchPackage = Path.Combine(cache, "torchsharp");
         if (Directory.Exists(torchPackage))
             foreach (var version in Directory.EnumerateDirectories(torchPackage))
-                yield return Path.Combine(version, "runtimes", "linux-x64", "native", TorchSharpNative);
+                yield return Path.Combine(version, "runtimes", LinuxRid, "native", TorchSharpNative);
     }
+
+    /// <summary>The runtime folder of TorchSharp's Linux natives for this process's architecture.</summary>
+    private static string LinuxRid => RuntimeInformation.ProcessArchitecture == Architecture.Arm64 ? "linux-arm64" : "linux-x64";
 
     private static string? TorchSharpAssemblyDirectory()
     {

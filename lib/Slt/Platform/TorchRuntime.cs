@@ -5,7 +5,7 @@ using TorchSharp;
 namespace Slt.Platform;
 
 /// <summary>
-/// The one place where the process meets libtorch: applies the libstdc++ fix before TorchSharp loads,
+/// The one place where the process meets libtorch: applies the libstdc++ fix (Linux, once) before TorchSharp loads,
 /// picks the device (CUDA when built for and present, else CPU) and sets the thread count.
 /// </summary>
 /// <remarks>
@@ -24,11 +24,30 @@ public static class TorchRuntime
         false;
 #endif
 
-    /// <summary>Runs before any other code of this assembly: the fix must precede TorchSharp's native load.</summary>
-#pragma warning disable CA2255 // A library module initializer is intended here: it is the only hook that runs before TorchSharp in a notebook kernel.
-    [ModuleInitializer]
-#pragma warning restore CA2255
-    internal static void ApplyNativeFixEarly() => LibStdCxxCompatibility.EnsureTorchSharpLoadable();
+    /// <summary>
+    /// Linux only: makes TorchSharp's native library loadable on an older libstdc++ (<see cref="LibStdCxxCompatibility"/>),
+    /// once per process, and says so on standard error for every copy it writes to (a first run; later runs find the
+    /// copies fixed and are silent). Must run before anything touches TorchSharp's <c>torch</c> class;
+    /// <see cref="Initialize"/> calls it first. Elsewhere, or where the system libstdc++ suffices, it does nothing.
+    /// </summary>
+    public static CompatibilityReport PrepareNativeLibrary()
+    {
+        lock (Gate)
+        {
+            if (LibStdCxxCompatibility.StartupReport is { } done) return done;
+            var report = LibStdCxxCompatibility.EnsureTorchSharpLoadable();
+            var fixedNow = report.FixedNow;
+            if (fixedNow.Count > 0)
+                Console.Error.WriteLine(
+                    $"slt: this system's libstdc++ lacks {LibStdCxxCompatibility.MissingVersion}; marked that requirement weak (two bytes) in "
+                    + $"{fixedNow.Count} cop{(fixedNow.Count == 1 ? "y" : "ies")} of {LibStdCxxCompatibility.TorchSharpNative}: "
+                    + string.Join(", ", fixedNow.Select(f => f.Path))
+                    + ". Done once; `slt doctor --fix` does the same (docs/platform.md §1).");
+            foreach (var failed in report.Files.Where(f => f.Action == CompatibilityAction.Failed))
+                Console.Error.WriteLine($"slt: could not apply the libstdc++ fix to {failed.Path}: {failed.Error}");
+            return report;
+        }
+    }
 
     /// <summary>
     /// Prepares torch once per process: native fix, thread count (argument, else <c>SLT_THREADS</c>, else libtorch's
@@ -42,11 +61,10 @@ public static class TorchRuntime
             throw new ArgumentOutOfRangeException(nameof(threads), threads, "threads must be a positive integer.");
         lock (Gate)
         {
-            var report = LibStdCxxCompatibility.EnsureTorchSharpLoadable();
+            var report = PrepareNativeLibrary();
             try
             {
-                int? requested = threads ?? ThreadsFromEnvironment();
-                if (requested is int n) torch.set_num_threads(n);
+                SetThreads(threads ?? ThreadsFromEnvironment());
                 _initialised = true;
             }
             catch (TypeInitializationException e)
@@ -58,6 +76,15 @@ public static class TorchRuntime
             }
             return Device;
         }
+    }
+
+    /// <summary>The first touch of <c>torch</c> (its type initializer loads the natives), kept out of
+    /// <see cref="Initialize"/> so the JIT cannot run that initializer before the fix.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void SetThreads(int? requested)
+    {
+        if (requested is int n) torch.set_num_threads(n);
+        else _ = torch.get_num_threads();
     }
 
     /// <summary>True once <see cref="Initialize"/> has succeeded in this process.</summary>

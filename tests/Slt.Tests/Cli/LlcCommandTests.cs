@@ -8,7 +8,7 @@ public sealed class LlcCommandTests
     [Fact]
     public void PotentialLlcJsonHoldsEstimateDiagnosticsSettingsAndTruth()
     {
-        var run = CliProcess.Run(TimeSpan.FromMinutes(3), "llc", "--model", "potential", "--terms", "1,1", "--t", "1000", "--chains", "32", "--json");
+        var run = CliProcess.Run(TimeSpan.FromMinutes(3), "llc", "potential", "--terms", "1,1", "--t", "1000", "--chains", "32", "--json");
         Assert.True(run.ExitCode == 0, run.Stdout + run.Stderr);
         var json = JsonNode.Parse(run.Stdout)!.AsObject();
         foreach (var key in new[] { "llc_mean", "llc_se", "per_chain", "rhat", "ess", "mala_acceptance", "verdict", "settings", "truth" })
@@ -26,19 +26,20 @@ public sealed class LlcCommandTests
     [Fact]
     public void DlnTakesAMiniBatchSizeAndAPotentialRefusesOne()
     {
-        var run = CliProcess.Run(TimeSpan.FromMinutes(1), "llc", "--model", "dln", "--widths", "5,3,5", "--n", "1000", "--batch-size", "50",
+        var run = CliProcess.Run(TimeSpan.FromMinutes(1), "llc", "dln", "--widths", "5,3,5", "--n", "1000", "--batch-size", "50",
             "--chains", "2", "--burn-in", "50", "--draws", "50", "--steps-between-draws", "1", "--json");
         var json = JsonNode.Parse(run.Stdout)!.AsObject();
         Assert.Equal(50, json["settings"]!["batch_size"]!.GetValue<int>());
-        var potential = CliProcess.Run(TimeSpan.FromMinutes(1), "llc", "--model", "potential", "--batch-size", "50");
-        Assert.NotEqual(0, potential.ExitCode);
-        Assert.Contains("--batch-size", potential.Stdout + potential.Stderr);
+        // A potential has no data to draw mini-batches from: the option does not exist there (usage, 64).
+        var potential = CliProcess.Run(TimeSpan.FromMinutes(1), "llc", "potential", "--batch-size", "50");
+        Assert.Equal(64, potential.ExitCode);
+        Assert.Contains("batch-size", potential.Stdout + potential.Stderr);
     }
 
     [Fact]
     public void DivergentRunPrintsNoNumberAndExitsNonZero()
     {
-        var run = CliProcess.Run(TimeSpan.FromMinutes(3), "llc", "--model", "dln", "--widths", "5,3,5", "--rank", "0", "--n", "100000",
+        var run = CliProcess.Run(TimeSpan.FromMinutes(3), "llc", "dln", "--widths", "5,3,5", "--rank", "0", "--n", "100000",
             "--epsilon", "0.05", "--burn-in", "100", "--draws", "100", "--json");
         Assert.NotEqual(0, run.ExitCode);
         var json = JsonNode.Parse(run.Stdout)!.AsObject();
@@ -51,7 +52,7 @@ public sealed class LlcCommandTests
     public void EstimateAboveHalfTheDimensionIsDoNotTrustWithExitCodeThree()
     {
         // ε = 5 on w₁²w₂² in [−1,1]²: λ̂ ≈ 111 for an exact 0.387, above d/2 = 1.
-        var run = CliProcess.Run(TimeSpan.FromMinutes(3), "llc", "--model", "potential", "--terms", "1,1", "--t", "1000", "--chains", "32",
+        var run = CliProcess.Run(TimeSpan.FromMinutes(3), "llc", "potential", "--terms", "1,1", "--t", "1000", "--chains", "32",
             "--epsilon", "5", "--json");
         Assert.True(run.ExitCode == 3, $"exit {run.ExitCode}: {run.Stdout}{run.Stderr}");
         var json = JsonNode.Parse(run.Stdout)!.AsObject();
@@ -63,7 +64,7 @@ public sealed class LlcCommandTests
     [Fact]
     public void ResultStatesTheExpectedShortfallNextToTheNumber()
     {
-        var run = CliProcess.Run(TimeSpan.FromMinutes(3), "llc", "--model", "potential", "--terms", "1,1", "--t", "1000", "--chains", "16");
+        var run = CliProcess.Run(TimeSpan.FromMinutes(3), "llc", "potential", "--terms", "1,1", "--t", "1000", "--chains", "16");
         Assert.True(run.ExitCode == 0, run.Stdout + run.Stderr);
         string text = System.Text.RegularExpressions.Regex.Replace(run.Stdout, @"\s+", " "); // the console wraps long lines
         Assert.Contains("expected finite-nβ shortfall", text);
@@ -74,10 +75,10 @@ public sealed class LlcCommandTests
     [Fact]
     public void UnknownParameterNameAndBadTermsGiveAMessageNotACrash()
     {
-        var names = CliProcess.Run(TimeSpan.FromMinutes(2), "llc", "--terms", "1,1", "--sample", "w9", "--draws", "10", "--burn-in", "10");
+        var names = CliProcess.Run(TimeSpan.FromMinutes(2), "llc", "potential", "--terms", "1,1", "--sample", "w9", "--draws", "10", "--burn-in", "10");
         Assert.Equal(1, names.ExitCode);
         Assert.Contains("w9", names.Stdout + names.Stderr);
-        var terms = CliProcess.Run(TimeSpan.FromMinutes(2), "llc", "--terms", "1,x");
+        var terms = CliProcess.Run(TimeSpan.FromMinutes(2), "llc", "potential", "--terms", "1,x");
         Assert.Equal(1, terms.ExitCode);
         Assert.Contains("not an integer", names.Stdout + names.Stderr + terms.Stdout + terms.Stderr);
     }
@@ -85,7 +86,7 @@ public sealed class LlcCommandTests
     [Fact]
     public void UnknownOptionIsAnErrorNotSilentlyIgnored()
     {
-        var run = CliProcess.Run(TimeSpan.FromMinutes(2), "llc", "--model", "dln", "--widths", "5,3,5", "--step-size", "1e-9");
+        var run = CliProcess.Run(TimeSpan.FromMinutes(2), "llc", "dln", "--widths", "5,3,5", "--step-size", "1e-9");
         Assert.NotEqual(0, run.ExitCode);
         Assert.Contains("step-size", run.Stdout + run.Stderr);
     }
@@ -93,7 +94,7 @@ public sealed class LlcCommandTests
     [Fact]
     public void DeepLinearJsonCarriesTheFluctuationCorrection()
     {
-        var run = CliProcess.Run(TimeSpan.FromMinutes(3), "llc", "--model", "dln", "--widths", "3,3", "--rank", "0", "--n", "20000",
+        var run = CliProcess.Run(TimeSpan.FromMinutes(3), "llc", "dln", "--widths", "3,3", "--rank", "0", "--n", "20000",
             "--chains", "2", "--burn-in", "500", "--draws", "20", "--steps-between-draws", "10", "--json");
         var json = JsonNode.Parse(run.Stdout)!.AsObject();
         // Two short chains may not pass split-R̂: then the verdict is "Do not trust" and the exit code 3, never otherwise.
@@ -106,5 +107,45 @@ public sealed class LlcCommandTests
         Assert.True(nu > 0, $"ν̂ = {nu}");
         Assert.Equal(raw + beta * nu, correction["llc_corrected"]!.GetValue<double>(), 9);
         Assert.Equal(4.5, json["truth"]!["lambda"]!.GetValue<double>());
+    }
+
+    /// <summary>Each model takes only its own options: a DLN has no --terms or --checkpoint, a potential no --widths,
+    /// a transformer no --rank; each refusal is a usage error (64) that names the option.</summary>
+    [Theory]
+    [InlineData("dln", "--terms", "1,1")]
+    [InlineData("dln", "--checkpoint", "x.ckpt")]
+    [InlineData("potential", "--widths", "5,3,5")]
+    [InlineData("potential", "--lengths", "1-3")]
+    [InlineData("transformer", "--rank", "1")]
+    [InlineData("transformer", "--box", "none")]
+    public void EachModelRefusesTheOptionsOfTheOthers(string model, string option, string value)
+    {
+        var run = CliProcess.Run(TimeSpan.FromMinutes(1), "llc", model, option, value);
+        Assert.True(run.ExitCode == 64, $"exit {run.ExitCode}: {run.Stdout}{run.Stderr}");
+        Assert.Contains(option.TrimStart('-'), run.Stdout + run.Stderr);
+    }
+
+    /// <summary>The old spelling <c>slt llc --model M</c> (and <c>slt llc</c> without a model, meaning potential) still
+    /// runs for one release: the same settings reach the same subcommand, with a warning naming the new spelling.</summary>
+    [Fact]
+    public void DeprecatedModelOptionRunsTheSubcommandAndSaysSo()
+    {
+        string[] shortRun = ["--terms", "1,1", "--chains", "2", "--burn-in", "20", "--draws", "20", "--json"];
+        var current = CliProcess.Run(TimeSpan.FromMinutes(1), ["llc", "potential", .. shortRun]);
+        var old = CliProcess.Run(TimeSpan.FromMinutes(1), ["llc", "--model", "potential", .. shortRun]);
+        var bare = CliProcess.Run(TimeSpan.FromMinutes(1), ["llc", .. shortRun]);
+        Assert.True(current.ExitCode is 0 or 3, current.Stdout + current.Stderr);
+        Assert.DoesNotContain("deprecated", current.Stderr);
+        foreach (var run in new[] { old, bare })
+        {
+            Assert.Equal(current.ExitCode, run.ExitCode);
+            Assert.Contains("deprecated", run.Stderr);
+            Assert.Contains("slt llc potential", run.Stderr);
+            // Same seed, same numbers: the alias changes nothing but the spelling.
+            Assert.Equal(JsonNode.Parse(current.Stdout)!["llc_mean"]!.GetValue<double>(), JsonNode.Parse(run.Stdout)!["llc_mean"]!.GetValue<double>());
+        }
+        var unknown = CliProcess.Run(TimeSpan.FromMinutes(1), "llc", "--model", "mlp");
+        Assert.Equal(64, unknown.ExitCode);
+        Assert.Contains("mlp", unknown.Stdout + unknown.Stderr);
     }
 }

@@ -106,4 +106,24 @@ public sealed class LibStdCxxCompatibilityTests : IDisposable
         if (report.Needed)
             Assert.All(report.Files, f => Assert.Equal(CompatibilityAction.AlreadyFixed, LibStdCxxCompatibility.Inspect(f.Path)));
     }
+
+    /// <summary>The survey that <c>slt doctor</c> (without --fix) shows writes nothing: an unfixed copy is reported
+    /// pending and stays byte-identical; the fix (<see cref="LibStdCxxCompatibility.Run"/>) then writes it, once.</summary>
+    [Fact]
+    public void SurveyReportsPendingWithoutWritingAndRunFixesOnce()
+    {
+        if (!LibStdCxxCompatibility.Survey([]).Needed) return; // this system's libstdc++ defines the version: nothing to fix
+        string path = UnfixedCopy();
+        byte[] before = File.ReadAllBytes(path);
+        var survey = LibStdCxxCompatibility.Survey([path]);
+        Assert.Equal(CompatibilityAction.Pending, Assert.Single(survey.Files).Action);
+        Assert.False(survey.InPlace);
+        Assert.Empty(survey.FixedNow);
+        Assert.Equal(before, File.ReadAllBytes(path));
+        var run = LibStdCxxCompatibility.Run([path]);
+        Assert.Equal(CompatibilityAction.Fixed, Assert.Single(run.FixedNow).Action);
+        Assert.True(run.InPlace);
+        Assert.Equal(CompatibilityAction.AlreadyFixed, Assert.Single(LibStdCxxCompatibility.Run([path]).Files).Action);
+        Assert.Equal(CompatibilityAction.AlreadyFixed, Assert.Single(LibStdCxxCompatibility.Survey([path]).Files).Action);
+    }
 }
