@@ -187,7 +187,7 @@ internal sealed class ContextsFitCommand : Command<ContextsFitCommand.Settings>
             blockArray.Add(new JsonObject
             {
                 ["family"] = (string)blocks["family"][i], ["block"] = (string)blocks["block"][i], ["entries"] = (long)blocks["entries"][i],
-                ["share"] = (double)blocks["share"][i], ["relative_update"] = (double)blocks["relative_update"][i], ["exactly_zero"] = (bool)blocks["exactly_zero"][i],
+                ["share"] = (double)blocks["share"][i], ["enrichment"] = (double)blocks["enrichment"][i], ["relative_update"] = (double)blocks["relative_update"][i], ["exactly_zero"] = (bool)blocks["exactly_zero"][i],
             });
         return new JsonObject
         {

@@ -14,7 +14,9 @@ namespace Slt.Contexts;
 /// Cells (checkpoint × family × length) are independent fits and run on <c>workers</c> threads, each fit on its own
 /// copy of the checkpoint's model; a fit is deterministic, so the result does not depend on the number of workers (for a
 /// fixed libtorch thread count). <see cref="ForTrainingRun"/> caches the result on disk keyed by the recipe, the settings
-/// and this library's build, as <see cref="TrainedModelCache"/> does.
+/// and this library's build, as <see cref="TrainedModelCache"/> does. Run it with one libtorch thread
+/// (<c>TorchRuntime.Initialize(1)</c>, as the CLI does) so that the workers take the cores: each fit is too small to
+/// gain from several threads, and on a busy machine they make it several times slower (docs/contexts.md).
 /// </remarks>
 public static class ContextFitSweep
 {

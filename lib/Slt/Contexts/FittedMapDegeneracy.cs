@@ -266,7 +266,11 @@ public sealed record DegeneracyResult(DegeneracySettings Settings, IReadOnlyList
     IReadOnlyList<string> Contexts, IReadOnlyList<DegeneracyBlockRow> Blocks, IReadOnlyList<DegeneracySpectrum> Spectra, double[][] Cosines,
     double[]? ReplicateCosines)
 {
-    /// <summary>Per family and block: the mean over contexts of the update's share and of ‖Δ_block‖/‖w_block‖.</summary>
+    /// <summary>
+    /// Per family and block: the mean over contexts of the update's share, of the share per coordinate relative to an
+    /// even spread (enrichment = share / (entries / P); Adam moves every reachable coordinate by a similar step, so an
+    /// enrichment near 1 is what block size alone gives), and of ‖Δ_block‖/‖w_block‖; whether no context moved it at all.
+    /// </summary>
     public DataFrame BlockTable()
     {
         var rows = Blocks.GroupBy(b => (b.Family, b.Block)).Select(g => (g.Key.Family, g.Key.Block, g.First().Entries,
@@ -277,6 +281,7 @@ public sealed record DegeneracyResult(DegeneracySettings Settings, IReadOnlyList
             new StringDataFrameColumn("block", rows.Select(r => r.Block)),
             new PrimitiveDataFrameColumn<long>("entries", rows.Select(r => r.Entries)),
             new DoubleDataFrameColumn("share", rows.Select(r => r.Share)),
+            new DoubleDataFrameColumn("enrichment", rows.Select(r => r.Share / ((double)r.Entries / Dimension))),
             new DoubleDataFrameColumn("relative_update", rows.Select(r => r.Relative)),
             new PrimitiveDataFrameColumn<bool>("exactly_zero", rows.Select(r => r.Zero)));
     }

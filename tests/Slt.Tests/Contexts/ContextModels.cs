@@ -46,6 +46,7 @@ internal static class ContextModels
         var recipe = new TrainingRunConfig(CorpusSpec.Default, Small(),
             new TrainingConfig(Steps: 120, BatchSize: 16, LearningRate: 1e-2, WarmupSteps: 10, Seed: 3, TrainingWindows: 512, EvaluationWindows: 8, Checkpoints: 3));
         string dir = Path.Combine(Path.GetTempPath(), $"slt-contexts-tests-{Environment.ProcessId}");
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => { try { Directory.Delete(dir, recursive: true); } catch (IOException) { } };
         var (model, run) = Trainer.Train(recipe, dir);
         model.eval();
         return (model, run);
