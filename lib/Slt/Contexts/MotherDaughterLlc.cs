@@ -95,6 +95,23 @@ public sealed record MotherDaughterLlc(string Label, int ContextTokens, int Quer
         return new MotherDaughterLlc(label, m, t, motherResult, daughterResult);
     }
 
+    /// <summary>Estimates both LLCs on a context and the queries continuing it (<see cref="ContextualQueries"/>).</summary>
+    public static MotherDaughterLlc Estimate(string label, nn.Module<Tensor, Tensor> mother, nn.Module<Tensor, Tensor> daughter,
+        ContextualQueries queries, SgldSettings? settings = null,
+        IProgress<SamplingProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(queries);
+        return Estimate(label, mother, daughter, queries.Context, Stripped(queries), settings, progress, cancellationToken);
+    }
+
+    /// <summary>The stripped queries x^{(i)} as windows of length T.</summary>
+    public static WindowSample Stripped(ContextualQueries queries)
+    {
+        ArgumentNullException.ThrowIfNull(queries);
+        var tokens = Enumerable.Range(0, queries.Count).SelectMany(i => queries.Query(i)).ToArray();
+        return new WindowSample(queries.Truth.Vocabulary, queries.QueryLength, tokens);
+    }
+
     /// <summary>The windows C ⊕ x^{(i)} (length m + T) of a context and stripped queries.</summary>
     public static WindowSample Prefixed(IReadOnlyList<int> context, WindowSample queries)
     {
