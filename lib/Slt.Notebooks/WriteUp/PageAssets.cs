@@ -57,7 +57,13 @@ public static partial class PageAssets
         table { border-collapse: collapse; margin: 0.5em 0; font-size: 0.9em; }
         th, td { border: 1px solid #d0d7de; padding: 0.25em 0.6em; }
         th { background: #f6f8fa; }
-        .slt-figure { width: 100%; min-height: 450px; }
+        pre .combined { font-family: "DejaVu Sans", system-ui, -apple-system, "Segoe UI", sans-serif; }
+        .slt-dataframe td { font-variant-numeric: tabular-nums; }
+        .slt-dataframe td sup { color: #57606a; margin-left: 0.15em; }
+        .slt-dataframe td[title] { cursor: help; }
+        ol.slt-dataframe-notes { font-size: 0.8em; color: #57606a; margin: 0.2em 0 0.4em; padding-left: 1.6em; }
+        .slt-dataframe-size { margin: 0.2em 0; color: #57606a; }
+        .slt-figure { width: 100%; margin: 0.4em 0; }
         .katex-display { overflow-x: auto; overflow-y: hidden; }
         footer { margin-top: 3em; font-size: 0.8em; color: #57606a; }
         </style>
