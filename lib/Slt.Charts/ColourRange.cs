@@ -1,10 +1,11 @@
 namespace Slt.Charts;
 
 /// <summary>
-/// The colour range of a heatmap. On a coarse grid (a sweep) one far-out cell (a diverged setting) must not set the
-/// scale for all the others: values beyond Tukey's far-out fences, q₁ − 3·IQR and q₃ + 3·IQR, are left out of the range
-/// (their cells take the end colour and are marked ▲ above, ▼ below) as long as they are few (at most a quarter of the
-/// cells). Values of both signs get a diverging scale centred on zero; others a sequential one.
+/// The colour range of a heatmap. On a coarse grid (a sweep) one or two far-out cells (diverged settings) must not set
+/// the scale for all the others: a value further from the median than <see cref="Fence"/> robust standard deviations
+/// (1.4826 × the median absolute deviation) is left out of the range, as long as such values are few (at most a quarter of
+/// the cells); its cell takes the end colour and is marked ▲ above, ▼ below. Values of both signs get a diverging scale
+/// centred on zero; others a sequential one.
 /// </summary>
 /// <param name="Min">Bottom of the colour scale.</param>
 /// <param name="Max">Top of the colour scale.</param>
@@ -12,6 +13,9 @@ namespace Slt.Charts;
 /// <param name="Clipped">Whether any value lies outside [Min, Max].</param>
 internal sealed record ColourRange(double Min, double Max, bool Diverging, bool Clipped)
 {
+    /// <summary>How many robust standard deviations from the median a value may lie and still set the scale.</summary>
+    public const double Fence = 5;
+
     /// <summary>Viridis: sequential, readable in grey, and for colour-blind readers.</summary>
     public const string Sequential = "Viridis";
 
@@ -26,11 +30,11 @@ internal sealed record ColourRange(double Min, double Max, bool Diverging, bool 
         double lo = finite[0], hi = finite[^1];
         if (clipOutliers && finite.Length >= 5)
         {
-            double q1 = Quantile(finite, 0.25), q3 = Quantile(finite, 0.75), iqr = q3 - q1;
-            if (iqr > 0)
+            double median = Quantile(finite, 0.5);
+            double spread = 1.4826 * Quantile(finite.Select(v => Math.Abs(v - median)).OrderBy(v => v).ToArray(), 0.5);
+            if (spread > 0)
             {
-                double lowFence = q1 - 3 * iqr, highFence = q3 + 3 * iqr;
-                var inside = finite.Where(v => v >= lowFence && v <= highFence).ToArray();
+                var inside = finite.Where(v => Math.Abs(v - median) <= Fence * spread).ToArray();
                 if (inside.Length > 0 && finite.Length - inside.Length <= finite.Length / 4) { lo = inside[0]; hi = inside[^1]; }
             }
         }

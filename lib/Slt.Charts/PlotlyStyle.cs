@@ -7,7 +7,7 @@ namespace Slt.Charts;
 /// The chart conventions of the workbook (docs/charts.md), applied to the Plotly JSON that Plotly.NET wrote for a
 /// <see cref="Figure"/> or <see cref="FigureGrid"/>: every figure gets them without asking.
 /// <list type="bullet">
-/// <item>Width: the container's (no fixed width unless the figure sets one); height 420 px for one chart, about 260–380 px
+/// <item>Width: the container's (no fixed width unless the figure sets one); height 460 px for one chart, about 260–380 px
 /// a row for a grid. A plain white plot with light grid lines, the page's font, margins that grow to fit the labels.</item>
 /// <item>The legend in one horizontal band below the plot, so it never takes width from it.</item>
 /// <item>Titles, axis titles and names: <c>_x</c> and <c>^x</c> as sub- and superscripts (<see cref="RichText"/>).</item>
@@ -27,7 +27,7 @@ internal static class PlotlyStyle
     private const string Ink = "#1f2328", Muted = "#57606a", AxisLine = "#8c959f", GridLine = "#eaeef2";
 
     /// <summary>Height of one chart, in pixels, unless the figure sets one.</summary>
-    public const int DefaultHeight = 420;
+    public const int DefaultHeight = 460;
 
     /// <summary>A grid of at most this many values per axis is drawn as a coarse grid (categorical axes, values in the cells).</summary>
     public const int CoarseGridMax = 12;
@@ -189,6 +189,7 @@ internal static class PlotlyStyle
         layout["plot_bgcolor"] = "white";
         layout["margin"] = new JsonObject { ["l"] = 10, ["r"] = 16, ["t"] = hasTitle ? 56 : 24, ["b"] = 10, ["pad"] = 0 };
         layout["hovermode"] = "closest";
+        layout["separators"] = ".\u2009"; // decimal point, thin space between thousands (where an axis groups them)
         layout["hoverlabel"] = new JsonObject { ["font"] = new JsonObject { ["family"] = FontFamily } };
         // One band below the plot (below the x-axis title), wrapping as needed: it never narrows the plot.
         layout["legend"] = new JsonObject
@@ -227,8 +228,38 @@ internal static class PlotlyStyle
         axis["ticklen"] = 4;
         axis["gridcolor"] = GridLine;
         axis["zeroline"] = false;
-        // 10⁻⁴ and 3×10⁴, as the tables write them, rather than plotly's SI prefixes (100µ, 30k).
-        axis["exponentformat"] = "power";
+    }
+
+    /// <summary>
+    /// Tick numbers as the tables write them, never with plotly's SI prefixes (100µ, 30k): powers of ten on a log axis
+    /// (10⁻⁴), plain digits grouped by thin spaces on a linear axis up to 10⁹ (15 000, not 1.5×10⁴), powers beyond that
+    /// and below 10⁻³.
+    /// </summary>
+    private static void NumberFormat(JsonObject axis, bool log, double magnitude)
+    {
+        bool plain = !log && magnitude is >= 1e-3 and < 1e9;
+        axis["exponentformat"] = plain ? "none" : "power";
+        axis["separatethousands"] = plain && magnitude >= 1e4;
+    }
+
+    /// <summary>The largest |value| on an axis of the figure (0 when there is none).</summary>
+    private static double Magnitude(Figure figure, bool x)
+    {
+        var values = figure.Traces.SelectMany(t => (t, x) switch
+        {
+            (LineTrace l, true) => l.X,
+            (LineTrace l, false) => l.Y.Concat(l.ErrorY is { } e ? l.Y.Zip(e, (v, d) => Math.Abs(v) + Math.Abs(d)) : []),
+            (ScatterTrace s, true) => s.X,
+            (ScatterTrace s, false) => s.Y,
+            (BundleTrace b, true) => b.X,
+            (BundleTrace b, false) => b.Ys.SelectMany(y => y),
+            (BarTrace b, false) => b.Values,
+            (HeatmapTrace h, true) => h.X,
+            (HeatmapTrace h, false) => h.Y,
+            _ => [],
+        }).Where(double.IsFinite).Select(Math.Abs);
+        var axis = x ? figure.X : figure.Y;
+        return values.Concat(new[] { axis.Min, axis.Max }.OfType<double>().Select(Math.Abs)).DefaultIfEmpty(0).Max();
     }
 
     /// <summary>Axes, traces, heatmaps and marks of one figure, whose first Plotly trace is <paramref name="first"/>.</summary>
@@ -238,6 +269,8 @@ internal static class PlotlyStyle
         var yAxis = AxisObject(layout, yId);
         StyleAxis(xAxis, figure.X.Title);
         StyleAxis(yAxis, showYTitle ? figure.Y.Title : null);
+        NumberFormat(xAxis, figure.X.Log, Magnitude(figure, x: true));
+        NumberFormat(yAxis, figure.Y.Log, Magnitude(figure, x: false));
 
         int k = first, series = 0;
         foreach (var trace in figure.Traces)
@@ -413,7 +446,7 @@ internal static class PlotlyStyle
                     shapes.Add(new JsonObject
                     {
                         ["type"] = "line", ["xref"] = xId + " domain", ["x0"] = 0, ["x1"] = 1, ["yref"] = yId, ["y0"] = h.Y, ["y1"] = h.Y,
-                        ["line"] = new JsonObject { ["color"] = Ink, ["width"] = 2, ["dash"] = "dash" }, ["layer"] = "above",
+                        ["line"] = new JsonObject { ["color"] = Ink, ["width"] = 1.5, ["dash"] = "dash" }, ["layer"] = "above",
                     });
                     var hl = Label(h.Label);
                     hl["xref"] = xId + " domain"; hl["x"] = 1; hl["xanchor"] = "right";

@@ -18,13 +18,13 @@ namespace Slt.Workbook;
 /// <c>0.4512 ± 0.0031</c> (the error to two significant digits, the value to the same decimal place).</item>
 /// <item>A column whose name says <c>relative</c> as a signed percentage, <c>+1.2%</c>.</item>
 /// <item>Booleans as ✓ and ✗.</item>
-/// <item>Long text (a verdict, a diagnosis) as its short label, the words before the first <c>:</c>, <c>—</c>, <c>;</c>
-/// or sentence end, with the full text on hover and, numbered, below the table.</item>
+/// <item>Long text written as "Label: explanation" (a verdict, a diagnosis) as its label, the words before the first
+/// <c>:</c>, <c>—</c>, <c>;</c> or sentence end, with the full text on hover and, numbered, below the table.</item>
 /// </list>
 /// </summary>
 public static partial class DataFrameHtml
 {
-    /// <summary>Text longer than this is shown as a short label with a note.</summary>
+    /// <summary>Text longer than this, with a label within this many characters, is shown as the label with a note.</summary>
     public const int LongText = 32;
 
     /// <summary>The HTML table; at most <paramref name="maxRows"/> rows are shown.</summary>
@@ -90,15 +90,14 @@ public static partial class DataFrameHtml
         _ => value.ToString() ?? "",
     };
 
-    /// <summary>The short label of a long text: the words before the first <c>:</c>, <c>—</c>, <c>;</c> or sentence end, or
-    /// its first words and an ellipsis; short texts as they are.</summary>
+    /// <summary>The short label of a long text written as "Label: explanation": the words before the first <c>:</c>,
+    /// <c>—</c>, <c>;</c> or sentence end when they come within <see cref="LongText"/> characters; any other text (a short
+    /// one, a token sequence, a parameter name) as it is.</summary>
     public static string ShortLabel(string text)
     {
         if (text.Length <= LongText) return text;
         var match = LabelEnd().Match(text);
-        if (match.Success && match.Index > 0 && match.Index <= LongText) return text[..match.Index].TrimEnd();
-        int cut = text.LastIndexOf(' ', LongText - 2);
-        return text[..(cut > 8 ? cut : LongText - 2)].TrimEnd() + "…";
+        return match.Success && match.Index > 0 && match.Index <= LongText ? text[..match.Index].TrimEnd() : text;
     }
 
     private static string Cell(object? value, NumberPlan plan, double? se, List<string> notes)
@@ -107,10 +106,10 @@ public static partial class DataFrameHtml
         {
             case null:
                 return "<td></td>";
-            case string s when s.Length > LongText:
+            case string s when ShortLabel(s) is var label && label != s:
                 int index = notes.IndexOf(s);
                 if (index < 0) { notes.Add(s); index = notes.Count - 1; }
-                return $"<td title=\"{Encode(s)}\">{Encode(ShortLabel(s))}<sup>{index + 1}</sup></td>";
+                return $"<td title=\"{Encode(s)}\">{Encode(label)}<sup>{index + 1}</sup></td>";
             case bool b:
                 return $"<td style=\"text-align:center\" title=\"{(b ? "true" : "false")}\">{(b ? "✓" : "✗")}</td>";
         }

@@ -20,7 +20,7 @@ namespace Slt.Presentation;
 /// <param name="X">The horizontal axis.</param>
 /// <param name="Y">The vertical axis.</param>
 /// <param name="Width">Pixels; null (the default) to fill the container's width.</param>
-/// <param name="Height">Pixels; null for the renderer's default (about 420 for one chart).</param>
+/// <param name="Height">Pixels; null for the renderer's default (460 for one chart).</param>
 public sealed record Figure(string Title, IReadOnlyList<Trace> Traces, Axis X, Axis Y, int? Width = null, int? Height = null)
 {
     internal static readonly JsonSerializerOptions JsonOptions = new()

@@ -112,7 +112,7 @@ public sealed class ChartTests
         var layout = json.RootElement.GetProperty("layout");
         Assert.False(layout.TryGetProperty("width", out _), "a figure without a width must take its container's");
         Assert.True(layout.GetProperty("autosize").GetBoolean());
-        Assert.Equal(420, layout.GetProperty("height").GetInt32());
+        Assert.Equal(460, layout.GetProperty("height").GetInt32());
         Assert.False(layout.TryGetProperty("template", out _), "Plotly.NET's template (grey plot area) is replaced");
         var legend = layout.GetProperty("legend");
         Assert.Equal("h", legend.GetProperty("orientation").GetString());

@@ -96,14 +96,18 @@ public sealed class DataFrameHtmlTests
         Assert.Contains(">Use with care<sup>2</sup></td>", html);
         Assert.Equal(2, Regex.Matches(html, "<sup>1</sup>").Count); // one note per distinct text
         Assert.Contains("<td>Caution</td>", html);
+        // Long text without a label (a token sequence) is shown whole.
+        Assert.Contains("<td>orange ford orange bmw purple bmw then orange bmw green kia</td>",
+            new DataFrame(new StringDataFrameColumn("input", ["orange ford orange bmw purple bmw then orange bmw green kia"])).ToHtml());
         Assert.Contains($"<ol class=\"slt-dataframe-notes\"><li>{verdict}</li><li>", html);
     }
 
     [Theory]
     [InlineData("Trustworthy", "Trustworthy")]
     [InlineData("Divergent — no estimate: 8 of 8 chains diverged (the loss became NaN)", "Divergent")]
-    [InlineData("a sentence without any of the marks that end a label, long enough to be cut", "a sentence without any of the…")]
-    public void ShortLabelsAreTheWordsBeforeTheFirstBreak(string text, string label) => Assert.Equal(label, DataFrameHtml.ShortLabel(text));
+    [InlineData("orange ford orange bmw purple bmw then orange bmw green kia", "orange ford orange bmw purple bmw then orange bmw green kia")]
+    [InlineData("blocks.0.attention.heads.0.query.weight", "blocks.0.attention.heads.0.query.weight")]
+    public void ShortLabelsAreTheWordsBeforeTheFirstBreakAndOtherTextIsWhole(string text, string label) => Assert.Equal(label, DataFrameHtml.ShortLabel(text));
 
     [Fact]
     public void NonPositiveRowLimitIsRejected()
