@@ -16,62 +16,24 @@ namespace Slt.Charts;
 /// </summary>
 public static class PlotlyFigure
 {
-    /// <summary>Plotly's figure JSON for one figure.</summary>
-    public static string FigureToPlotlyJson(string figureJson) =>
-        GenericChart.toFigureJson(Draw(Figure.FromJson(figureJson)));
+    /// <summary>Plotly's figure JSON for one figure, in the workbook's chart conventions (<see cref="PlotlyStyle"/>).</summary>
+    public static string FigureToPlotlyJson(string figureJson)
+    {
+        var figure = Figure.FromJson(figureJson);
+        return PlotlyStyle.Single(GenericChart.toFigureJson(Draw(figure)), figure);
+    }
 
     /// <summary>Plotly's figure JSON for a grid of figures (one subplot per figure, titles above each).</summary>
     public static string GridToPlotlyJson(string gridJson)
     {
         var grid = FigureGrid.FromJson(gridJson);
         if (grid.Figures.Count == 0) throw new ArgumentException("A figure grid needs at least one figure.", nameof(gridJson));
+        if (grid.Columns < 1) throw new ArgumentException($"A figure grid needs at least one column, not {grid.Columns}.", nameof(gridJson));
         int columns = Math.Min(grid.Columns, grid.Figures.Count);
         int rows = (grid.Figures.Count + columns - 1) / columns;
         var charts = grid.Figures.Select(f => Draw(f with { Title = "" }, withTitle: false)).ToArray();
-        var combined = CSharpChart.Grid(charts, rows, columns,
-            SubPlotTitles: grid.Figures.Select(f => f.Title).ToArray(),
-            YGap: 0.25, XGap: 0.15);
-        int? width = grid.Figures.Max(f => f.Width) is int w ? w * columns : null;
-        int? height = grid.Figures.Max(f => f.Height) is int h ? h * rows : null;
-        if (width is not null || height is not null)
-            combined = Plotly.NET.CSharp.GenericChartExtensions.WithSize(combined, Width: width ?? 900, Height: height ?? 400 * rows);
-        return WithOneYAxisTitlePerRow(WithOneSharedColorbar(GenericChart.toFigureJson(combined), grid), grid, columns);
-    }
-
-    /// <summary>
-    /// When every panel has the same y-axis title, only the panels of the left column show it: the others would repeat
-    /// it between the panels.
-    /// </summary>
-    private static string WithOneYAxisTitlePerRow(string plotlyJson, FigureGrid grid, int columns)
-    {
-        if (columns < 2 || grid.Figures.Select(f => f.Y.Title).Distinct().Count() != 1) return plotlyJson;
-        var json = System.Text.Json.Nodes.JsonNode.Parse(plotlyJson)!;
-        var layout = json["layout"]!.AsObject();
-        // Figure i's traces sit on the axes "x{i+1}"/"y{i+1}" (the first without a number): read them off its first trace.
-        var data = json["data"]!.AsArray();
-        int trace = 0;
-        for (int i = 0; i < grid.Figures.Count; i++)
-        {
-            string axis = (string?)data[trace]!["yaxis"] ?? "y";
-            trace += grid.Figures[i].Traces.Count;
-            if (i % columns == 0) continue;
-            if (layout["yaxis" + axis[1..]] is System.Text.Json.Nodes.JsonObject yAxis) yAxis.Remove("title");
-        }
-        return json.ToJsonString();
-    }
-
-    /// <summary>
-    /// Heatmaps of one quantity (the same colour-bar title in every panel) share one colour bar: Plotly would draw one
-    /// per panel, all at the same place, on top of each other.
-    /// </summary>
-    private static string WithOneSharedColorbar(string plotlyJson, FigureGrid grid)
-    {
-        var titles = grid.Figures.SelectMany(f => f.Traces).OfType<HeatmapTrace>().Select(t => t.ColorbarTitle).ToList();
-        if (titles.Count < 2 || titles[0] is null || titles.Any(t => t != titles[0])) return plotlyJson;
-        var json = System.Text.Json.Nodes.JsonNode.Parse(plotlyJson)!;
-        var heatmaps = json["data"]!.AsArray().Where(t => (string?)t!["type"] == "heatmap").ToList();
-        foreach (var heatmap in heatmaps.Take(heatmaps.Count - 1)) heatmap!["showscale"] = false;
-        return json.ToJsonString();
+        var combined = CSharpChart.Grid(charts, rows, columns);
+        return PlotlyStyle.Grid(GenericChart.toFigureJson(combined), grid, columns, rows);
     }
 
     /// <summary>The plotly.js source that Plotly.NET ships (embedded in its assembly; no network).</summary>
@@ -106,7 +68,10 @@ public static class PlotlyFigure
     private static GenericChart Draw(Figure figure, bool withTitle = true)
     {
         if (figure.Traces.Count == 0) throw new ArgumentException($"Figure '{figure.Title}' has no traces.", nameof(figure));
-        var chart = figure.Traces.Count == 1 ? DrawTrace(figure.Traces[0]) : CSharpChart.Combine(figure.Traces.Select(DrawTrace));
+        foreach (var bundle in figure.Traces.OfType<BundleTrace>())
+            if (bundle.Ys.Length == 0 || bundle.Ys.Any(y => y.Length != bundle.X.Length))
+                throw new ArgumentException($"Figure '{figure.Title}': bundle '{bundle.Name}' needs at least one series, each with one value per x ({bundle.X.Length}).", nameof(figure));
+        var chart = figure.Traces.Count == 1 && figure.Traces[0] is not BundleTrace ? DrawTrace(figure.Traces[0]) : CSharpChart.Combine(figure.Traces.Select(DrawTrace));
         chart = Plotly.NET.CSharp.GenericChartExtensions.WithXAxisStyle<double, double, string>(chart,
             TitleText: figure.X.Title, AxisType: HorizontalAxisType(figure));
         chart = Plotly.NET.CSharp.GenericChartExtensions.WithYAxisStyle<double, double, string>(chart,
@@ -114,8 +79,6 @@ public static class PlotlyFigure
         chart = WithRange(chart, figure.X, x: true);
         chart = WithRange(chart, figure.Y, x: false);
         if (withTitle && figure.Title.Length > 0) chart = Chart.withTitle(figure.Title, null).Invoke(chart);
-        if (figure.Width is not null || figure.Height is not null)
-            chart = Plotly.NET.CSharp.GenericChartExtensions.WithSize(chart, Width: figure.Width ?? 700, Height: figure.Height ?? 450);
         return chart;
     }
 
@@ -149,6 +112,7 @@ public static class PlotlyFigure
             ? CSharpChart.Point<double, double, string>(t.X, t.Y, Name: t.Name)
             : CSharpChart.Point<double, double, string>(t.X, t.Y, Name: t.Name,
                 Marker: ColourScaledMarker(t.Color)), t.ErrorY),
+        BundleTrace t => CSharpChart.Combine(t.Ys.Select(y => CSharpChart.Line<double, double, string>(t.X, y, Name: t.Name))),
         BarTrace t => WithErrors(CSharpChart.Column<double, string, string>(t.Values, Keys: t.Categories, Name: t.Name), t.ErrorY),
         HeatmapTrace t => t.ColorbarTitle is null
             ? CSharpChart.Heatmap<double, double, double, string>(t.Z.Select(row => (IEnumerable<double>)row), X: t.X, Y: t.Y, Name: t.Name)

@@ -71,7 +71,7 @@ public static class FigureHtml
         // "</" can only occur inside JSON strings; "<\/" is the same string and cannot close the script element.
         string json = plotlyJson.Replace("</", "<\\/", StringComparison.Ordinal);
         return $$"""
-            <div class="slt-figure" id="{{id}}" aria-label="{{WebUtility.HtmlEncode(title)}}"></div>
+            <div class="slt-figure" id="{{id}}" style="width:100%" aria-label="{{WebUtility.HtmlEncode(title)}}"></div>
             {{(include ? PlotlyScript.ScriptElement() : "")}}
             <script type="text/javascript">
             (function () {

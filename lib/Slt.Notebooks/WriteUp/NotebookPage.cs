@@ -28,7 +28,7 @@ public static partial class NotebookPage
             if (cell.Status == CellStatus.NotCode) continue;
             string status = cell.Status switch { CellStatus.Failed => " failed", CellStatus.Skipped => " skipped", _ => "" };
             body.Append($"<section class=\"cell code{status}\" id=\"cell-{cell.Index + 1}\">");
-            body.Append("<pre class=\"source\"><code class=\"language-csharp\">").Append(WebUtility.HtmlEncode(cell.Source)).Append("</code></pre>");
+            body.Append("<pre class=\"source\"><code class=\"language-csharp\">").Append(Preformatted(cell.Source)).Append("</code></pre>");
             body.Append("<div class=\"meta\">").Append(CellMeta(cell)).Append("</div>");
             if (cell.Outputs.Count > 0)
             {
@@ -78,11 +78,11 @@ public static partial class NotebookPage
         switch (output.Kind)
         {
             case CellOutputKind.Error:
-                return $"<pre class=\"error\">{WebUtility.HtmlEncode(output.Text ?? "")}</pre>";
+                return $"<pre class=\"error\">{Preformatted(output.Text ?? "")}</pre>";
             case CellOutputKind.StandardError:
-                return $"<pre class=\"stderr\">{WebUtility.HtmlEncode(output.Text ?? "")}</pre>";
+                return $"<pre class=\"stderr\">{Preformatted(output.Text ?? "")}</pre>";
             case CellOutputKind.StandardOutput:
-                return $"<pre class=\"stdout\">{WebUtility.HtmlEncode(output.Text ?? "")}</pre>";
+                return $"<pre class=\"stdout\">{Preformatted(output.Text ?? "")}</pre>";
         }
         if (output.Html is { } html)
         {
@@ -91,8 +91,19 @@ public static partial class NotebookPage
             if (html.Contains("class=\"slt-figure\"", StringComparison.Ordinal)) charts = true;
             return $"<div class=\"output\">{html}</div>";
         }
-        return $"<pre>{WebUtility.HtmlEncode(output.Text ?? string.Join("\n", output.Data.Values))}</pre>";
+        return $"<pre>{Preformatted(output.Text ?? string.Join("\n", output.Data.Values))}</pre>";
     }
+
+    /// <summary>
+    /// Text for a <c>pre</c> element, HTML-encoded, with each letter that carries combining marks (λ̂ is λ + U+0302) in a
+    /// <c>span class="combined"</c>: monospace fonts such as DejaVu Sans Mono place the mark after the letter (λˆ), so the
+    /// page's stylesheet draws these few letters in a proportional font that places it above.
+    /// </summary>
+    public static string Preformatted(string text) =>
+        CombiningSequence().Replace(WebUtility.HtmlEncode(text), m => $"<span class=\"combined\">{m.Value}</span>");
+
+    [GeneratedRegex(@"\P{M}\p{M}+")]
+    private static partial Regex CombiningSequence();
 
     [GeneratedRegex("<script[^>]*\\b" + PlotlyScript.MarkerAttribute + "\\b[^>]*>.*?</script>", RegexOptions.Singleline)]
     private static partial Regex PlotlyBlock();

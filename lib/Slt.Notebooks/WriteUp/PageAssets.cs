@@ -47,7 +47,7 @@ public static partial class PageAssets
         .status.notrun { background: #eaeef2; color: #57606a; }
         .failure { border: 2px solid #cf222e; background: #fff5f5; padding: 0.8em 1em; border-radius: 6px; margin: 1em 0; }
         .cell { margin: 1.2em 0; }
-        .cell.code .source { background: #f6f8fa; border: 1px solid #d0d7de; border-radius: 6px; padding: 0.7em 1em; overflow-x: auto; font-size: 0.88em; margin: 0; }
+        .cell.code .source { background: #f6f8fa; border: 1px solid #d0d7de; border-radius: 6px; padding: 0.7em 1em; overflow-x: auto; margin: 0; }
         .cell.code.failed .source { border-color: #cf222e; }
         .cell .meta { font-size: 0.75em; color: #57606a; margin: 0.2em 0; }
         .outputs { border-left: 3px solid #d0d7de; padding-left: 1em; margin-top: 0.5em; overflow-x: auto; }
@@ -57,7 +57,17 @@ public static partial class PageAssets
         table { border-collapse: collapse; margin: 0.5em 0; font-size: 0.9em; }
         th, td { border: 1px solid #d0d7de; padding: 0.25em 0.6em; }
         th { background: #f6f8fa; }
-        .slt-figure { width: 100%; min-height: 450px; }
+        pre, code { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, "DejaVu Sans Mono", "Liberation Mono", monospace; }
+        code { font-size: 0.85em; }
+        pre { font-size: 0.82em; }
+        pre code { font-size: inherit; }
+        pre .combined { font-family: "DejaVu Sans", system-ui, -apple-system, "Segoe UI", sans-serif; }
+        .slt-dataframe td { font-variant-numeric: tabular-nums; }
+        .slt-dataframe td sup { color: #57606a; margin-left: 0.15em; }
+        .slt-dataframe td[title] { cursor: help; }
+        ol.slt-dataframe-notes { font-size: 0.8em; color: #57606a; margin: 0.2em 0 0.4em; padding-left: 1.6em; }
+        .slt-dataframe-size { margin: 0.2em 0; color: #57606a; }
+        .slt-figure { width: 100%; margin: 0.4em 0; }
         .katex-display { overflow-x: auto; overflow-y: hidden; }
         footer { margin-top: 3em; font-size: 0.8em; color: #57606a; }
         </style>

@@ -48,23 +48,27 @@ public sealed record CalibrationResult(IReadOnlyList<CalibrationPoint> Points, C
         new StringDataFrameColumn("trust", Points.Select(p => p.Trust.ToString())),
         new PrimitiveDataFrameColumn<bool>("acceptable", Points.Select(p => p.Acceptable)));
 
-    /// <summary>For each γ: a heatmap of λ̂ over (log ε, nβ) and one of the measured relative step-size bias (empty cells:
-    /// divergent or no neighbour).</summary>
+    /// <summary>For each γ, two heatmaps over the grid of (ε, nβ): λ̂ (the recommended setting starred, divergent cells
+    /// empty and labelled) and the measured step-size bias relative to λ̂₀ = λ̂ − bias (cells kept by the rule ✓, others ✗;
+    /// empty without a neighbour). The grid's values are the axes' only labels.</summary>
     public FigureGrid ToFigure()
     {
         var figures = new List<Figure>();
+        var eps = Points.Select(p => p.StepSize).Distinct().OrderBy(e => e).ToArray();
+        var nb = Points.Select(p => p.NBeta).Distinct().OrderBy(v => v).ToArray();
         foreach (var gamma in Points.Select(p => p.Localization).Distinct().OrderBy(g => g))
         {
-            var eps = Points.Select(p => p.StepSize).Distinct().OrderBy(e => e).ToArray();
-            var nb = Points.Select(p => p.NBeta).Distinct().OrderBy(v => v).ToArray();
-            double[][] Grid(Func<CalibrationPoint, double> value) => nb.Select(b => eps.Select(e =>
-                Points.FirstOrDefault(p => p.Localization == gamma && p.NBeta == b && p.StepSize == e) is { } p ? value(p) : double.NaN).ToArray()).ToArray();
-            var x = eps.Select(Math.Log10).ToArray();
-            figures.Add(new Figure($"λ̂ (γ = {gamma:G3})", [new HeatmapTrace("λ̂", x, nb, Grid(p => p.Llc ?? double.NaN), "λ̂")],
-                new Axis("log₁₀ ε"), new Axis("nβ")));
+            CalibrationPoint? At(double b, double e) => Points.FirstOrDefault(p => p.Localization == gamma && p.NBeta == b && p.StepSize == e);
+            double[][] Grid(Func<CalibrationPoint, double> value) => nb.Select(b => eps.Select(e => At(b, e) is { } p ? value(p) : double.NaN).ToArray()).ToArray();
+            string?[][] Notes(Func<CalibrationPoint, string?> note) => nb.Select(b => eps.Select(e => At(b, e) is { } p ? note(p) : null).ToArray()).ToArray();
+            figures.Add(new Figure($"λ̂ (γ = {gamma:G3})",
+                [new HeatmapTrace("λ̂", eps, nb, Grid(p => p.Llc ?? double.NaN), "λ̂",
+                    Notes(p => p.Trust == Trust.Divergent ? "divergent" : p == Recommended ? "★ use" : null))],
+                new Axis("step size ε", Log: true), new Axis("nβ", Log: true)));
             figures.Add(new Figure($"step-size bias / λ̂₀ (γ = {gamma:G3})",
-                [new HeatmapTrace("bias", x, nb, Grid(p => p.Llc is double l && p.Bias is double b && l - b != 0 ? b / Math.Abs(l - b) : double.NaN), "bias / λ̂₀")],
-                new Axis("log₁₀ ε"), new Axis("nβ")));
+                [new HeatmapTrace("bias", eps, nb, Grid(p => p.Llc is double l && p.Bias is double b && l - b != 0 ? b / Math.Abs(l - b) : double.NaN), "bias / λ̂₀",
+                    Notes(p => p.Trust == Trust.Divergent ? "divergent" : p.Bias is null ? null : p.Acceptable ? "✓ kept" : "✗ rejected"))],
+                new Axis("step size ε", Log: true), new Axis("nβ", Log: true)));
         }
         return Figure.Grid(2, figures.ToArray());
     }

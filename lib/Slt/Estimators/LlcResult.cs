@@ -64,18 +64,25 @@ public sealed record LlcResult(double? Mean, double? StandardError, double[] Per
             new StringDataFrameColumn("problem", Diagnostics.ChainProblems.Select(p => p.ToString())));
     }
 
-    /// <summary>Trace chart: nβ(L_n(w) − L_n(w*)) per draw for up to <paramref name="maxChains"/> chains, the running
-    /// estimate, and the truth (dashed) when known.</summary>
+    /// <summary>Trace chart, readable at a glance: the running estimate λ̂ (thick, on top) and the exact value (a dashed line,
+    /// labelled) when known, above up to <paramref name="maxChains"/> chains' nβ(L_n(w) − L_n(w*)) drawn thin and grey
+    /// (one legend entry), with the burn-in, which the estimate does not use, shaded.</summary>
     public Figure ToFigure(int maxChains = 8)
     {
+        if (maxChains < 0) throw new ArgumentOutOfRangeException(nameof(maxChains), maxChains, "maxChains must not be negative.");
         var traces = new List<Trace>();
         int draws = Run.Draws.Length > 0 ? Run.Draws[0].Length : 0;
         double[] x = Enumerable.Range(1, draws).Select(k => (double)(Run.Settings.BurnIn + k * Run.Settings.StepsBetweenDraws)).ToArray();
-        for (int c = 0; c < Math.Min(maxChains, Run.Chains); c++) traces.Add(new LineTrace($"chain {c}", x, Run.ExcessTrace(c)));
-        traces.Add(new LineTrace("λ̂ (running mean)", x, OnlineTrace));
+        int shown = Math.Min(maxChains, Run.Chains);
+        if (shown > 0)
+            traces.Add(new BundleTrace(shown == Run.Chains ? $"chains ({shown})" : $"chains ({shown} of {Run.Chains})", x,
+                Enumerable.Range(0, shown).Select(Run.ExcessTrace).ToArray()));
+        traces.Add(new LineTrace("λ̂ (running mean over chains)", x, OnlineTrace, Emphasis: Emphasis.Strong));
+        var marks = new List<Mark>();
+        if (Run.Settings.BurnIn > 0) marks.Add(new XSpan("burn-in (not used)", 0, Run.Settings.BurnIn));
         double? truth = Truth?.FiniteT ?? Truth?.Lambda;
-        if (truth is double t) traces.Add(new LineTrace(Truth?.FiniteT is null ? "λ (exact)" : "E_t[tK] (exact)", [x[0], x[^1]], [t, t], Dashed: true));
+        if (truth is double t) marks.Add(new HorizontalLine($"{(Truth?.FiniteT is null ? "λ" : "E_t[tK]")} = {t:G4} (exact)", t));
         string title = Mean is double m ? $"SGLD traces: λ̂ = {m:F3} ± {StandardError:F3}" : "SGLD traces: divergent, no estimate";
-        return new Figure(title, traces, new Axis("SGLD step"), new Axis("nβ (L_n(w) − L_n(w*))"));
+        return new Figure(title, traces, new Axis("SGLD step"), new Axis("nβ (L_n(w) − L_n(w*))")) { Marks = marks };
     }
 }

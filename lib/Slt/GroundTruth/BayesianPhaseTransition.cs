@@ -52,8 +52,10 @@ public sealed record BayesianPhaseTransition
         {
             new LineTrace("posterior mass of W_A", n, n.Select(PosteriorOfA).ToArray()),
         };
-        if (CriticalSampleSize() is double nc) traces.Add(new LineTrace($"n_c = {nc:F0}", [nc, nc], [0, 1], Dashed: true));
         return new Figure($"Phase selection: (L_A, λ_A) = ({LossA}, {LambdaA}) vs (L_B, λ_B) = ({LossB}, {LambdaB})", traces,
-            new Axis("n", Log: true), new Axis("P(W_A | D_n)", Min: 0, Max: 1));
+            new Axis("sample size n", Log: true), new Axis("P(W_A | D_n)", Min: 0, Max: 1))
+        {
+            Marks = CriticalSampleSize() is double nc ? [new VerticalLine($"n_c = {nc:F0}", nc)] : [],
+        };
     }
 }

@@ -44,7 +44,7 @@ public static class PotentialPosterior
         return new Figure($"Free energy of {potential.Notation}: exact vs λ log n − (m−1) log log n + const",
             [new LineTrace("exact F_n (quadrature)", n, exact, Markers: true),
              new LineTrace("λ log n − (m−1) log log n + c", n, formula.Select(f => f + shift).ToArray(), Dashed: true)],
-            new Axis("n", Log: true), new Axis("F_n"));
+            new Axis("sample size n", Log: true), new Axis("F_n (nats)"));
     }
 
     /// <summary>n, exact F_n, the formula and their difference as a table.</summary>

@@ -40,6 +40,24 @@ public sealed partial class BrowserTests(WorkbookReproduction reproduction)
         }
     }
 
+    /// <summary>The chart conventions (docs/charts.md) on the real write-ups, at 1300 px: every chart's plotting area spans most
+    /// of the text column, no colour bar overlaps another or a plot, no legend lies over a plot, and every axis of a grid is
+    /// labelled only at values the grid holds (<see cref="ChartLayout.Problems"/>).</summary>
+    [ChromiumFact]
+    public void EveryChartOfTheWriteUpsFillsTheColumnAndKeepsToItsGrid()
+    {
+        Assert.True(Chromium.Executable is not null, "SLT_REQUIRE_BROWSER=1 but Chromium is not installed (/usr/bin/chromium).");
+        var problems = new List<string>();
+        foreach (var run in reproduction.Result.Runs)
+        {
+            string page = Path.Combine(reproduction.OutputFolder, run.Name + ".html");
+            var (column, charts) = ChartLayout.Measure(page);
+            Assert.Equal(FigureId().Matches(File.ReadAllText(page)).Select(m => m.Groups["id"].Value).Distinct().Count(), charts.Count);
+            problems.AddRange(ChartLayout.Problems(column, charts).Select(p => $"{run.Name}: {p}"));
+        }
+        Assert.True(problems.Count == 0, string.Join("\n", problems));
+    }
+
     [ChromiumFact]
     public void FigureSavedFromAPlainProcessDrawsOffline()
     {

@@ -30,13 +30,15 @@ internal static class Chromium
 
     /// <summary>
     /// The DOM after the page's scripts ran, and every network request made while it was open (all refused),
-    /// less Chromium's own background requests to <see cref="BrowserServiceHosts"/>.
+    /// less Chromium's own background requests to <see cref="BrowserServiceHosts"/>. With <paramref name="windowWidth"/>, the
+    /// page is laid out in a window that wide (else Chromium's default).
     /// </summary>
-    public static (string Dom, IReadOnlyList<string> Requests) DumpDom(string pageOrUrl)
+    public static (string Dom, IReadOnlyList<string> Requests) DumpDom(string pageOrUrl, int? windowWidth = null)
     {
         using var proxy = new RefusingProxy();
         string url = pageOrUrl.Contains("://", StringComparison.Ordinal) ? pageOrUrl : new Uri(pageOrUrl).AbsoluteUri;
-        string dom = Run(proxy, "--dump-dom", "--virtual-time-budget=15000", url);
+        string[] window = windowWidth is int w ? [$"--window-size={w},2000"] : [];
+        string dom = Run(proxy, [.. window, "--dump-dom", "--virtual-time-budget=15000", url]);
         return (dom, proxy.Requests.Where(r => !BrowserServiceHosts.Any(h => r.Contains(" " + h + ":", StringComparison.Ordinal) || r.Contains("//" + h + "/", StringComparison.Ordinal))).ToList());
     }
 
