@@ -88,10 +88,20 @@ public sealed record MotherDaughterLlc(string Label, int ContextTokens, int Quer
         var motherLengths = Enumerable.Range(m + 1, t - 1).ToArray();
         var daughterLengths = Enumerable.Range(1, t - 1).ToArray();
         LlcResult motherResult, daughterResult;
-        using (var target = NextTokenTarget.Create(mother, prefixed, lengths: motherLengths))
-            motherResult = LocalLearningCoefficient.Estimate(target, settings, progress: progress, cancellationToken: cancellationToken);
-        using (var target = NextTokenTarget.Create(daughter, queries, lengths: daughterLengths))
-            daughterResult = LocalLearningCoefficient.Estimate(target, settings, progress: progress, cancellationToken: cancellationToken);
+        // A fitted daughter comes frozen (its fit is over); the sampler needs gradients for a while, then it is left as it was.
+        var frozen = mother.parameters().Concat(daughter.parameters()).Where(p => !p.requires_grad).ToArray();
+        foreach (var p in frozen) p.requires_grad = true;
+        try
+        {
+            using (var target = NextTokenTarget.Create(mother, prefixed, lengths: motherLengths))
+                motherResult = LocalLearningCoefficient.Estimate(target, settings, progress: progress, cancellationToken: cancellationToken);
+            using (var target = NextTokenTarget.Create(daughter, queries, lengths: daughterLengths))
+                daughterResult = LocalLearningCoefficient.Estimate(target, settings, progress: progress, cancellationToken: cancellationToken);
+        }
+        finally
+        {
+            foreach (var p in frozen) p.requires_grad = false;
+        }
         return new MotherDaughterLlc(label, m, t, motherResult, daughterResult);
     }
 
@@ -140,6 +150,24 @@ public sealed record MotherDaughterLlc(string Label, int ContextTokens, int Quer
             new PrimitiveDataFrameColumn<double>("ess", rows.Select(r => r.Item3.Diagnostics.Ess)),
             new PrimitiveDataFrameColumn<double>("mala_acceptance", rows.Select(r => r.Item3.Diagnostics.MalaAcceptance)),
             new StringDataFrameColumn("trust", rows.Select(r => r.Item3.Diagnostics.Trust.ToString())));
+    }
+
+    /// <summary>Two rows per comparison (mother, daughter), labelled.</summary>
+    public static DataFrame ToDataFrame(IReadOnlyList<MotherDaughterLlc> comparisons)
+    {
+        ArgumentNullException.ThrowIfNull(comparisons);
+        var rows = comparisons.SelectMany(c => new[] { (c, "mother at w*", $"C ⊕ x (m = {c.ContextTokens})", c.Mother), (c, "daughter at F_C(w*)", "x", c.Daughter) }).ToArray();
+        return new DataFrame(
+            new StringDataFrameColumn("comparison", rows.Select(r => r.Item1.Label)),
+            new StringDataFrameColumn("model", rows.Select(r => r.Item2)),
+            new StringDataFrameColumn("data", rows.Select(r => r.Item3)),
+            new PrimitiveDataFrameColumn<long>("n", rows.Select(r => r.Item4.Run.SampleSize)),
+            new PrimitiveDataFrameColumn<double>("L_n", rows.Select(r => r.Item4.Run.Baseline.Average())),
+            new PrimitiveDataFrameColumn<double>("llc", rows.Select(r => r.Item4.Mean)),
+            new PrimitiveDataFrameColumn<double>("llc_se", rows.Select(r => r.Item4.StandardError)),
+            new PrimitiveDataFrameColumn<double>("rhat", rows.Select(r => r.Item4.Diagnostics.RHat)),
+            new PrimitiveDataFrameColumn<double>("ess", rows.Select(r => r.Item4.Diagnostics.Ess)),
+            new StringDataFrameColumn("trust", rows.Select(r => r.Item4.Diagnostics.Trust.ToString())));
     }
 
     /// <summary>One line: the two estimates, the gap with its standard error, and the sign.</summary>

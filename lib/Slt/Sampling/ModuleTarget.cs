@@ -56,6 +56,11 @@ public sealed class ModuleTarget : ITemperedTarget, IDisposable
         _module = module;
         _parameters = module.named_parameters().Select(p => (p.name, p.parameter)).ToArray();
         if (_parameters.Length == 0) throw new ArgumentException("The module has no parameters to sample.", nameof(module));
+        var frozen = _parameters.Where(p => !p.Value.requires_grad).Select(p => p.Name).ToArray();
+        if (frozen.Length > 0)
+            throw new ArgumentException(
+                $"{frozen.Length} parameter(s) of the module do not require gradients ({string.Join(", ", frozen.Take(4))}{(frozen.Length > 4 ? ", …" : "")}): " +
+                "the sampler moves every parameter of the module (restrict with SgldSettings.SampledParameters), so set requires_grad = true first.", nameof(module));
         _optimum = _parameters.Select(p => p.Value.detach().clone()).ToArray();
         _batchLoss = batchLoss;
         _pointLosses = pointLosses;

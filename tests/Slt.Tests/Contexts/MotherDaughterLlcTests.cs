@@ -74,5 +74,19 @@ public sealed class MotherDaughterLlcTests
         Assert.Contains("context C is empty", e.Message);
         e = Assert.Throws<ArgumentException>(() => MotherDaughterLlc.Estimate("x", model, model, [999], queries));
         Assert.Contains("999", e.Message);
+
+        // a frozen module is refused up front with a message (it once aborted the process from a sampler thread)
+        foreach (var p in model.parameters()) p.requires_grad = false;
+        e = Assert.Throws<ArgumentException>(() => Slt.Sampling.NextTokenTarget.Create(model, queries));
+        Assert.Contains("do not require gradients", e.Message);
+        // ... while the comparison unfreezes a fitted (frozen) daughter for its runs and freezes it again afterwards
+        int[] context = [2, 5];
+        var stripped = new WindowSample(queries.Vocabulary, 5, Enumerable.Range(0, queries.Count).SelectMany(i => queries.Window(i)[..5].ToArray()).ToArray());
+        using var mother = RandomLinear(2);
+        var settings = new SgldSettings { StepSize = 1e-5, Localization = 1000, Chains = 2, BurnIn = 2, Draws = 4, StepsBetweenDraws = 1 };
+        var result = MotherDaughterLlc.Estimate("frozen daughter", mother, model, context, stripped, settings);
+        Assert.NotNull(result.Daughter.Mean);
+        Assert.All(model.parameters(), p => Assert.False(p.requires_grad));
+        Assert.All(mother.parameters(), p => Assert.True(p.requires_grad));
     }
 }
