@@ -74,4 +74,31 @@ public sealed partial class NotebookClaimsTests(WorkbookReproduction workbook, I
             Assert.True(Math.Abs(change) > allowed && h.Groups[4].Value == "depends on γ", $"γ {h.Groups[1].Value}: the prose says every halving moves λ̂ beyond its allowance: {h.Value}");
         }
     }
+    /// <summary>Notebook 03: the exact identities hold to rounding error while the wrong maps miss; the Jacobian ranks equal
+    /// their generic values; every final R is small ("almost all of what the context does"); each composite estimate lies
+    /// within 10% of its exact λ; the measured pairs are "not resolved apart".</summary>
+    [Fact]
+    public void TheContextsChapterPrintsWhatItsProseSays()
+    {
+        string text = Printed("03-");
+        Assert.True(Number(text, @"F_C\(w\)\): worst \|Δ log p\| = (\S+) over") <= 1e-10);
+        Assert.True(Number(text, @"off by at least (\S+)") >= 1e-3);
+        Assert.True(Number(text, @"one gradient step: worst \|ŷ_attention − ŷ_GD\| = (\S+) over") <= 1e-10);
+        Assert.True(Number(text, @"rank-one identity at the last position: worst \|Δ log p\| = ([^;]+);") <= 1e-9);
+        var ranks = Regex.Matches(text, @"rank ∂M_C/∂w = (\d+) \(generic (\d+)\)");
+        Assert.NotEmpty(ranks);
+        foreach (Match r in ranks) Assert.Equal(r.Groups[2].Value, r.Groups[1].Value);
+        var finals = Regex.Matches(text, @"final, \w+, m = \d+: R = ([\d.]+) ±");
+        Assert.NotEmpty(finals);
+        foreach (Match r in finals) Assert.True(double.Parse(r.Groups[1].Value, CultureInfo.InvariantCulture) < 0.2, $"R = {r.Groups[1].Value} is not small");
+        var composites = Regex.Matches(text, @"λ_mother = ([\d.]+) \(m = \d+\), λ̂ = ([\d.]+) ± [\d.]+; λ_daughter = ([\d.]+), λ̂ = ([\d.]+) ±");
+        Assert.Equal(3, composites.Count);
+        foreach (Match c in composites)
+            for (int k = 1; k <= 3; k += 2)
+            {
+                double exact = double.Parse(c.Groups[k].Value, CultureInfo.InvariantCulture), hat = double.Parse(c.Groups[k + 1].Value, CultureInfo.InvariantCulture);
+                Assert.True(Math.Abs(hat - exact) <= 0.1 * exact, $"{c.Value}: {hat} is not within 10% of {exact}");
+            }
+        Assert.Equal(2, Regex.Matches(text, @"→ equal within two standard errors").Count);
+    }
 }
