@@ -109,4 +109,15 @@ public sealed class ContextsCommandTests
             File.Delete(linear);
         }
     }
+    /// <summary><c>slt contexts mother-daughter</c> refuses bad options before any work (usage error 64, naming the option).</summary>
+    [Theory]
+    [InlineData("--model", "transformer", "--model must be linear, softmax or both")]
+    [InlineData("--query-length", "1", "--query-length must be at least 2")]
+    [InlineData("--context-length", "0", "--context-length must be at least 1")]
+    public void MotherDaughterRefusesBadOptions(string option, string value, string message)
+    {
+        var run = CliProcess.Run(TimeSpan.FromMinutes(1), "contexts", "mother-daughter", option, value);
+        Assert.Equal(64, run.ExitCode);
+        Assert.Contains(message, run.Stdout + run.Stderr);
+    }
 }
