@@ -136,21 +136,7 @@ public sealed record MotherDaughterLlc(string Label, int ContextTokens, int Quer
     }
 
     /// <summary>Two rows (mother, daughter): data, n, L_n at the point, λ̂ ± se, R̂, ESS, MALA acceptance, verdict.</summary>
-    public DataFrame ToDataFrame()
-    {
-        var rows = new[] { ("mother at w*", $"C ⊕ x (m = {ContextTokens})", Mother), ("daughter at F_C(w*)", "x", Daughter) };
-        return new DataFrame(
-            new StringDataFrameColumn("model", rows.Select(r => r.Item1)),
-            new StringDataFrameColumn("data", rows.Select(r => r.Item2)),
-            new PrimitiveDataFrameColumn<long>("n", rows.Select(r => r.Item3.Run.SampleSize)),
-            new PrimitiveDataFrameColumn<double>("L_n", rows.Select(r => r.Item3.Run.Baseline.Average())),
-            new PrimitiveDataFrameColumn<double>("llc", rows.Select(r => r.Item3.Mean)),
-            new PrimitiveDataFrameColumn<double>("llc_se", rows.Select(r => r.Item3.StandardError)),
-            new PrimitiveDataFrameColumn<double>("rhat", rows.Select(r => r.Item3.Diagnostics.RHat)),
-            new PrimitiveDataFrameColumn<double>("ess", rows.Select(r => r.Item3.Diagnostics.Ess)),
-            new PrimitiveDataFrameColumn<double>("mala_acceptance", rows.Select(r => r.Item3.Diagnostics.MalaAcceptance)),
-            new StringDataFrameColumn("trust", rows.Select(r => r.Item3.Diagnostics.Trust.ToString())));
-    }
+    public DataFrame ToDataFrame() => ToDataFrame([this]);
 
     /// <summary>Two rows per comparison (mother, daughter), labelled.</summary>
     public static DataFrame ToDataFrame(IReadOnlyList<MotherDaughterLlc> comparisons)
@@ -167,6 +153,7 @@ public sealed record MotherDaughterLlc(string Label, int ContextTokens, int Quer
             new PrimitiveDataFrameColumn<double>("llc_se", rows.Select(r => r.Item4.StandardError)),
             new PrimitiveDataFrameColumn<double>("rhat", rows.Select(r => r.Item4.Diagnostics.RHat)),
             new PrimitiveDataFrameColumn<double>("ess", rows.Select(r => r.Item4.Diagnostics.Ess)),
+            new PrimitiveDataFrameColumn<double>("mala_acceptance", rows.Select(r => r.Item4.Diagnostics.MalaAcceptance)),
             new StringDataFrameColumn("trust", rows.Select(r => r.Item4.Diagnostics.Trust.ToString())));
     }
 
