@@ -38,10 +38,13 @@ public static class NotebookRunner
         // The current directory and the formatter registry are process-wide: notebooks run one at a time.
         await OneAtATime.WaitAsync(cancellationToken);
         string previousDirectory = Environment.CurrentDirectory;
+        object? previousHeadless = AppContext.GetData(Slt.Workbook.NotebookProgress.HeadlessSwitch);
         var clock = Stopwatch.StartNew();
         try
         {
             Environment.CurrentDirectory = Path.GetDirectoryName(full)!;
+            // Progress in a cell (Notebook.Progress) records its final line only, not a stream of updates.
+            AppContext.SetData(Slt.Workbook.NotebookProgress.HeadlessSwitch, true);
             Formatter.ResetToDefault();
             using var kernel = CreateKernel();
             var cells = new List<CellRun>(elements.Count);
@@ -80,6 +83,7 @@ public static class NotebookRunner
         finally
         {
             Environment.CurrentDirectory = previousDirectory;
+            AppContext.SetData(Slt.Workbook.NotebookProgress.HeadlessSwitch, previousHeadless);
             OneAtATime.Release();
         }
     }

@@ -27,7 +27,8 @@ public sealed record ReproduceResult(IReadOnlyList<NotebookRun> Runs, string Ind
 
 /// <summary>
 /// The workbook's main job: re-executes the notebooks in order, in this process (one kernel each), and writes
-/// <c>NAME.ipynb</c> (executed, with outputs), <c>NAME.html</c> (offline write-up) and <c>index.html</c>.
+/// <c>NAME.ipynb</c> (executed, with outputs), <c>NAME.html</c> (offline write-up), <c>NAME/NAME-table-K.csv</c> (each table
+/// the notebook showed, linked from the page; <see cref="TableFiles"/>) and <c>index.html</c>.
 /// Every notebook runs even after one fails; the result says which failed.
 /// </summary>
 public static class Reproduction
@@ -50,7 +51,8 @@ public static class Reproduction
             var run = await NotebookRunner.RunAsync(selected[i], cellProgress, cancellationToken);
             var when = DateTimeOffset.UtcNow;
             await File.WriteAllTextAsync(Path.Combine(options.OutputFolder, name + ".ipynb"), NotebookFile.ToExecutedIpynb(run), cancellationToken);
-            await File.WriteAllTextAsync(Path.Combine(options.OutputFolder, name + ".html"), NotebookPage.Render(run, when), cancellationToken);
+            var linked = TableFiles.Export(run, options.OutputFolder);
+            await File.WriteAllTextAsync(Path.Combine(options.OutputFolder, name + ".html"), NotebookPage.Render(linked, when), cancellationToken);
             runs.Add(run);
             progress?.Report(new ReproduceProgress(i, selected.Count, name, null, run));
         }

@@ -27,9 +27,22 @@ public static partial class DataFrameHtml
     /// <summary>Text longer than this, with a label within this many characters, is shown as the label with a note.</summary>
     public const int LongText = 32;
 
+    /// <summary>The class of the link to a table's CSV (<see cref="CsvLink"/>); the write-ups find it by this class.</summary>
+    public const string CsvLinkClass = "slt-csv";
+
+    /// <summary>The <c>href</c> prefix of an embedded CSV: base64 UTF-8 follows.</summary>
+    public const string CsvDataUriPrefix = "data:text/csv;charset=utf-8;base64,";
+
+    /// <summary>A table whose CSV is larger than this (in bytes) gets no embedded CSV link.</summary>
+    public const int MaxEmbeddedCsvBytes = 4 << 20;
+
     /// <summary>The HTML table; at most <paramref name="maxRows"/> rows are shown.</summary>
+    /// <param name="frame">The table.</param>
+    /// <param name="maxRows">Rows shown at most.</param>
+    /// <param name="csvLink">Add a link "CSV" under the table that carries every row as CSV (<see cref="CsvLink"/>); notebook
+    /// outputs have it, and <c>slt reproduce</c> turns it into a file beside the write-up.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxRows"/> is not positive.</exception>
-    public static string ToHtml(this DataFrame frame, int maxRows = 25)
+    public static string ToHtml(this DataFrame frame, int maxRows = 25, bool csvLink = false)
     {
         ArgumentNullException.ThrowIfNull(frame);
         if (maxRows <= 0) throw new ArgumentOutOfRangeException(nameof(maxRows), maxRows, "maxRows must be at least 1.");
@@ -74,8 +87,23 @@ public static partial class DataFrameHtml
         }
         html.Append("<p class=\"slt-dataframe-size\"><small>")
             .Append(shown < frame.Rows.Count ? $"first {shown} of {frame.Rows.Count} rows" : $"{frame.Rows.Count} rows")
-            .Append(" × ").Append(frame.Columns.Count).Append(" columns</small></p>");
+            .Append(" × ").Append(frame.Columns.Count).Append(" columns");
+        if (csvLink && CsvLink(frame) is { } link) html.Append(" · ").Append(link);
+        html.Append("</small></p>");
         return html.ToString();
+    }
+
+    /// <summary>
+    /// A link "CSV" whose target is the whole table as CSV (<see cref="TableCsv"/>, every row), embedded as a data URI so
+    /// that it works in any host without writing a file; <c>slt reproduce</c> writes it out beside the write-up and links
+    /// the file instead. Null when the CSV exceeds <see cref="MaxEmbeddedCsvBytes"/>.
+    /// </summary>
+    public static string? CsvLink(DataFrame frame)
+    {
+        ArgumentNullException.ThrowIfNull(frame);
+        byte[] csv = frame.ToCsvBytes();
+        if (csv.Length > MaxEmbeddedCsvBytes) return null;
+        return $"<a class=\"{CsvLinkClass}\" download=\"table.csv\" title=\"every row of this table as CSV\" href=\"{CsvDataUriPrefix}{Convert.ToBase64String(csv)}\">CSV</a>";
     }
 
     /// <summary>A value as the table writes it (<see cref="NumberText.Significant"/> for numbers); null as an empty string.</summary>

@@ -43,6 +43,25 @@ public static class Notebook
     }
 
     /// <summary>
+    /// Progress for a long cell, shown in place; pass it as the estimator's or the training's <c>progress</c>:
+    /// <code>
+    /// var llc = LocalLearningCoefficient.Estimate(target, settings, Notebook.Progress("SGLD"));
+    /// </code>
+    /// In a kernel the cell's output shows a bar that moves; headlessly (<c>slt reproduce</c>) the write-up shows only the
+    /// final line, e.g. <c>SGLD: done, 3 520 chain-steps in 42.1 s</c>; outside a kernel the final line goes to
+    /// standard output. See <see cref="NotebookProgress"/>.
+    /// </summary>
+    /// <param name="label">What runs, e.g. <c>SGLD</c> or <c>training</c>.</param>
+    /// <exception cref="ArgumentException"><paramref name="label"/> is empty.</exception>
+    public static NotebookProgress Progress(string label)
+    {
+        var display = KernelDisplay.ForRunningCell();
+        return display is null
+            ? new NotebookProgress(label, line => { if (line.Finished) Console.WriteLine(line); }, live: false)
+            : new NotebookProgress(label, line => display(line), live: !NotebookProgress.IsHeadless);
+    }
+
+    /// <summary>
     /// Registers the kernel formatters when Microsoft.DotNet.Interactive.Formatting is present (any notebook kernel);
     /// in a plain process it is absent, and nothing needs registering.
     /// </summary>

@@ -1,5 +1,7 @@
 using System.ComponentModel;
 using System.Globalization;
+using Microsoft.Data.Analysis;
+using Slt.Presentation;
 using Slt.Estimators;
 using Slt.GroundTruth;
 using Slt.Platform;
@@ -122,16 +124,14 @@ internal abstract class LlcCommand<TSettings> : Command<TSettings> where TSettin
         if (r.Shortfall is { } shortfall) AnsiConsole.MarkupLine(Markup.Escape(shortfall.Statement));
     }
 
+    /// <summary>The per-draw traces as chain, draw, excess (<see cref="TableCsv"/>, the workbook's one CSV writer).</summary>
     internal static void WriteTraces(string path, LlcResult r)
     {
-        using var writer = new StreamWriter(path);
-        writer.WriteLine("chain,draw,excess");
-        for (int c = 0; c < r.Run.Chains; c++)
-        {
-            var trace = r.Run.ExcessTrace(c);
-            for (int k = 0; k < trace.Length; k++)
-                writer.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{c},{k},{trace[k]:R}"));
-        }
+        var rows = Enumerable.Range(0, r.Run.Chains).SelectMany(c => r.Run.ExcessTrace(c).Select((excess, k) => (c, k, excess))).ToList();
+        new DataFrame(
+            new Int32DataFrameColumn("chain", rows.Select(x => x.c)),
+            new Int32DataFrameColumn("draw", rows.Select(x => x.k)),
+            new DoubleDataFrameColumn("excess", rows.Select(x => x.excess))).WriteCsv(path);
     }
 }
 

@@ -1,5 +1,8 @@
 using System.ComponentModel;
 using System.Globalization;
+using Microsoft.Data.Analysis;
+using Slt.Losses;
+using Slt.Presentation;
 using Slt.Model;
 using Slt.Platform;
 using Slt.Training;
@@ -76,17 +79,19 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
         return 0;
     }
 
-    private static void WriteCsv(string path, TrainingRun run)
+    /// <summary>Per checkpoint and length: L^l, S^l, K^l with standard errors and L_n^l (<see cref="TableCsv"/>, the workbook's one CSV writer).</summary>
+    internal static void WriteCsv(string path, TrainingRun run)
     {
-        using var w = new StreamWriter(path);
-        w.WriteLine("step,length,L,L_se,S,S_se,K,K_se,L_n");
-        foreach (var c in run.Checkpoints)
-        {
-            var e = c.Evaluation;
-            for (int i = 0; i < e.LengthCount; i++)
-                w.WriteLine(string.Join(',', new object[] { c.Step, e.Lengths[i], e.CrossEntropy[i], e.CrossEntropyStandardError[i], e.Entropy[i],
-                    e.EntropyStandardError[i], e.Kl[i], e.KlStandardError[i], e.EmpiricalLoss[i] }.Select(o => Convert.ToString(o, CultureInfo.InvariantCulture))));
-        }
+        var rows = run.Checkpoints.SelectMany(c => Enumerable.Range(0, c.Evaluation.LengthCount).Select(i => (c.Step, E: c.Evaluation, i))).ToList();
+        DoubleDataFrameColumn Column(string name, Func<LengthDecomposedLoss, double[]> values) =>
+            new(name, rows.Select(r => values(r.E)[r.i]));
+        new DataFrame(
+            new Int32DataFrameColumn("step", rows.Select(r => r.Step)),
+            new Int32DataFrameColumn("length", rows.Select(r => r.E.Lengths[r.i])),
+            Column("L", e => e.CrossEntropy), Column("L_se", e => e.CrossEntropyStandardError),
+            Column("S", e => e.Entropy), Column("S_se", e => e.EntropyStandardError),
+            Column("K", e => e.Kl), Column("K_se", e => e.KlStandardError),
+            Column("L_n", e => e.EmpiricalLoss)).WriteCsv(path);
     }
 }
 

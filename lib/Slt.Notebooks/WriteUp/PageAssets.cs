@@ -67,6 +67,9 @@ public static partial class PageAssets
         .slt-dataframe td[title] { cursor: help; }
         ol.slt-dataframe-notes { font-size: 0.8em; color: #57606a; margin: 0.2em 0 0.4em; padding-left: 1.6em; }
         .slt-dataframe-size { margin: 0.2em 0; color: #57606a; }
+        .slt-dataframe-size a.slt-csv { color: #0969da; font-weight: 600; text-decoration: none; border: 1px solid #d0d7de; border-radius: 4px; padding: 0 0.4em; }
+        .slt-dataframe-size a.slt-csv:hover { background: #f6f8fa; }
+        .slt-progress { font-size: 0.82em; color: #57606a; margin: 0.3em 0; }
         .slt-figure { width: 100%; margin: 0.4em 0; }
         .katex-display { overflow-x: auto; overflow-y: hidden; }
         footer { margin-top: 3em; font-size: 0.8em; color: #57606a; }
