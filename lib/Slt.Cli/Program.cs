@@ -48,6 +48,11 @@ app.Configure(config =>
         checkpoint.AddCommand<CheckpointExportCommand>("export")
             .WithDescription("Write a workbook checkpoint as a PyTorch state dict (our names or nanoGPT's) for torch.load or safetensors.");
     });
+    config.AddBranch("additivity", additivity =>
+    {
+        additivity.SetDescription("Does the learning coefficient add over parts? Exact and estimated, with the gaps and verdicts (docs/additivity.md).");
+        additivity.AddCommand<AdditivityPotentialCommand>("potential").WithDescription("A potential (--terms) against its parts (--parts, default its disjoint variable blocks): exact log Z_n, F_n, E_t[[tK]], λ and m, SGLD λ̂ ± se per piece, the gaps whole − Σ parts and the verdicts (additive or interference). Exit codes: 0, 1 bad input, 2 divergent, 3 \"Do not trust\" (the worst run), 64 usage.");
+    });
     config.AddCommand<KlCommand>("kl").WithDescription("Per-length loss L^l, entropy S^l and KL K^l (with standard errors) of a checkpoint.");
 });
 return CliErrors.Run(app, ArgumentAliases.Expand(args));
