@@ -40,6 +40,11 @@ app.Configure(config =>
         contexts.AddCommand<ContextsMotherDaughterCommand>("mother-daughter").WithDescription("Measured: λ̂ of the trained model at w* on C ⊕ x against its daughter at F_C(w*) on x (linear attention: exact F_C; softmax: the fitted full-model map), with diagnostics and the sign at two standard errors. Exit codes as for slt llc (the worst run).");
         contexts.AddCommand<ContextsDegeneracyCommand>("degeneracy").WithDescription("Degeneracy of the exact linear-attention map: numerical rank of ∂M_C/∂w against its generic value, singular values, columns per weight block (zero = a fibre).");
     });
+    config.AddBranch("additivity", additivity =>
+    {
+        additivity.SetDescription("Do the learning coefficients of the corpus's families add? (docs/additivity.md)");
+        additivity.AddCommand<AdditivitySharedCommand>("shared").WithDescription("The shared (default) transformer: per-block Fisher overlap of the two families along training (--overlap) and the interference I = λ̂(W, all) − λ̂(W₁, family 1) − λ̂(W₂, family 2) per block (--interference rows,unembedding,attention-1,…). Exit codes as for slt llc (the worst run).");
+    });
     config.AddBranch("checkpoint", checkpoint =>
     {
         checkpoint.SetDescription("PyTorch state dicts in and out: torch.save (.pt) or safetensors, the workbook's names or nanoGPT's (docs/pytorch.md). Exit codes: 0, 1 bad input, 64 usage.");
