@@ -40,6 +40,8 @@ internal sealed class LangevinKernel
         for (int i = 0; i < p.Length; i++)
         {
             var noise = randn(p[i].shape, dtype: _c.DType, device: _c.Device, generator: _c.Generator);
+            var mask = i < _c.Masks.Length ? _c.Masks[i] : null;
+            if (mask is not null) noise.mul_(mask.Weight);
             if (_preconditioner is null)
             {
                 // Fused: −(ε/2)(nβ g + γ(w − w*)) + √ε ξ.
@@ -53,6 +55,7 @@ internal sealed class LangevinKernel
                 p[i].add_(step.GradU[i] * g, alpha: _minusHalfEps).add_(noise * g.sqrt(), alpha: _sqrtEps);
             }
             if (_c.Settings.Box is PriorBox box) Sgld.Reflect(p[i], box);
+            if (mask is not null) p[i].copy_(where(mask.Keep, p[i], _c.Anchor[i]));
         }
     }
 

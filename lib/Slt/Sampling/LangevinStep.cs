@@ -65,6 +65,11 @@ internal sealed class LangevinStep
     }
 }
 
+/// <summary>The sampled rows of one tensor: <see cref="Keep"/> (bool) and <see cref="Weight"/> (1 on sampled entries, 0
+/// elsewhere, in the tensor's dtype) have w*'s shape, which broadcasts against a chain dimension; <see cref="Sampled"/>
+/// is the number of sampled entries per chain.</summary>
+internal sealed record RowMask(Tensor Keep, Tensor Weight, long Sampled);
+
 /// <summary>Everything one chain group's run holds constant: the group, its sampled leaves and w*, nβ, γ, ε, the
 /// generator, and the TorchSharp scalars the hot loop needs, made once per run (see <see cref="Scalars"/>).</summary>
 internal sealed class SamplerContext
@@ -95,6 +100,10 @@ internal sealed class SamplerContext
     public double Gamma { get; }
     public double Epsilon { get; }
     public Generator Generator { get; }
+    /// <summary>Per sampled parameter, the rows that move (<see cref="SgldSettings.SampledRows"/>), or null: all of it.</summary>
+    public RowMask?[] Masks { get; init; } = [];
+    /// <summary>Whether any sampled parameter is row-restricted.</summary>
+    public bool HasMasks => Masks.Any(m => m is not null);
     public Scalar NBetaScalar { get; }
     public Scalar GammaScalar { get; }
     public Scalar HalfGammaScalar { get; }
@@ -106,11 +115,30 @@ internal sealed class SamplerContext
     public (Tensor Loss, Tensor? Excess, Tensor[] Gradients) Evaluate(Tensor? batch)
     {
         if (Group.LossAndGradient(batch) is var (closedLoss, allGrads))
-            return (closedLoss, null, Index.Select(i => allGrads[i]).ToArray());
+            return (closedLoss, null, Masked(Index.Select(i => allGrads[i]).ToArray()));
         var (loss, excess) = Group.LossAndExcess(batch);
         var grads = autograd.grad([loss.sum()], Parameters, allow_unused: true);
         // A parameter the loss does not depend on (e.g. w1 in K = w2²) has no gradient: it is zero.
         var gradients = Parameters.Select((p, i) => grads[i] is { IsInvalid: false } g ? g : zeros_like(p)).ToArray();
-        return (loss, excess, gradients);
+        return (loss, excess, Masked(gradients));
+    }
+
+    /// <summary>∇L with the held rows' entries set to zero (a row-restricted run differentiates only the sampled rows;
+    /// the drift, ∇U, pSGLD's statistic and the MALA check then all ignore the held ones).</summary>
+    private Tensor[] Masked(Tensor[] gradients)
+    {
+        if (!HasMasks) return gradients;
+        for (int i = 0; i < gradients.Length; i++)
+            if (i < Masks.Length && Masks[i] is { } m) gradients[i] = gradients[i] * m.Weight;
+        return gradients;
+    }
+
+    /// <summary>Sets every held entry back to w* exactly (after a move, a reflection or a start in the box).</summary>
+    public void HoldUnsampledRows()
+    {
+        if (!HasMasks) return;
+        using (no_grad())
+            for (int i = 0; i < Parameters.Length; i++)
+                if (Masks[i] is { } m) Parameters[i].copy_(where(m.Keep, Parameters[i], Anchor[i]));
     }
 }

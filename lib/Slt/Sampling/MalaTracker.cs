@@ -41,8 +41,8 @@ internal sealed class MalaTracker : IChainObserver
             if (step.Batch is not null) ReevaluatePrevious(step.Batch);
             // log α = U(w) − U(w′) + log q(w | w′) − log q(w′ | w), all sampled coordinates as one tensor per chain.
             var group = _c.Group;
-            var logRatio = LogProposalRatio(Flat(group, _prevW), Flat(group, _c.Parameters), Flat(group, _prevGradU), Flat(group, step.GradU),
-                _kernel.Precondition is { } g ? Flat(group, g) : null, _c.Epsilon, _c.Settings.Box);
+            var logRatio = LogProposalRatio(Flat(_prevW), Flat(_c.Parameters), Flat(_prevGradU), Flat(step.GradU),
+                _kernel.Precondition is { } g ? Flat(g) : null, _c.Epsilon, _c.Settings.Box);
             var logAlpha = (_prevU - u).Plus(group.PerChainSum(logRatio));
             _acceptSum.PlusInPlace(logAlpha.clamp_max(_zero).exp().nan_to_num(0.0).to_type(float64));
             _checks++;
@@ -79,10 +79,17 @@ internal sealed class MalaTracker : IChainObserver
         for (int i = 0; i < p.Length; i++) p[i].copy_(current[i]);
     }
 
-    /// <summary>The tensors side by side, per chain: [chains, coordinates] with a chain dimension, else one flat vector.</summary>
-    private static Tensor Flat(ChainGroup group, IReadOnlyList<Tensor> tensors)
+    /// <summary>The sampled coordinates side by side, per chain: [chains, coordinates] with a chain dimension, else one
+    /// flat vector. Of a row-restricted tensor only its sampled rows: the held ones never move and are no part of the
+    /// proposal.</summary>
+    private Tensor Flat(IReadOnlyList<Tensor> tensors)
     {
-        var pieces = tensors.Select(t => group.HasChainDimension ? t.reshape(group.Chains, -1) : t.flatten()).ToArray();
+        var group = _c.Group;
+        var pieces = tensors.Select((t, i) =>
+        {
+            var kept = i < _c.Masks.Length && _c.Masks[i] is { } m ? t.masked_select(m.Keep.expand_as(t)) : t;
+            return group.HasChainDimension ? kept.reshape(group.Chains, -1) : kept.flatten();
+        }).ToArray();
         return pieces.Length == 1 ? pieces[0] : cat(pieces, group.HasChainDimension ? 1 : 0);
     }
 

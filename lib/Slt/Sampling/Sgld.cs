@@ -56,6 +56,19 @@ public static class Sgld
             if (!names.Contains(name))
                 throw new ArgumentException($"Unknown parameter name '{name}' in SampledParameters; this target has: {string.Join(", ", names)}.", nameof(settings));
         if (sampled.Count == 0) throw new ArgumentException("SampledParameters is empty: nothing to sample.", nameof(settings));
+        if (settings.SampledRows is { } rows)
+            foreach (var (name, list) in rows)
+            {
+                if (!names.Contains(name))
+                    throw new ArgumentException($"Unknown parameter name '{name}' in SampledRows; this target has: {string.Join(", ", names)}.", nameof(settings));
+                if (!sampled.Contains(name))
+                    throw new ArgumentException($"SampledRows names '{name}', which is not among SampledParameters ({string.Join(", ", sampled)}): add it there.", nameof(settings));
+                if (list is null || list.Count == 0)
+                    throw new ArgumentException($"SampledRows['{name}'] is empty: name at least one row (or leave the tensor out of SampledParameters).", nameof(settings));
+                var seen = new HashSet<int>();
+                foreach (int r in list)
+                    if (!seen.Add(r)) throw new ArgumentException($"SampledRows['{name}'] names row {r} twice.", nameof(settings));
+            }
         if (settings.BatchSize is int b && target.DataSize == 0)
             throw new ArgumentException($"BatchSize {b} was set but this target has no data to draw mini-batches from; use the full batch.", nameof(settings));
         if (settings.Start == ChainStart.PriorBox && settings.Box is null)
@@ -136,8 +149,9 @@ public static class Sgld
         // On the parameters' device: a CUDA tensor cannot be drawn from a CPU generator.
         var gen = new Generator(unchecked((ulong)(s.Seed * 1_000_003L + groupIndex * 7919L + 17)), p[0].device);
         var anchor = index.Select(i => group.Optimum[i].detach()).ToArray();
-        long dimension = p.Sum(t => group.HasChainDimension ? t.numel() / size : t.numel());
-        var c = new SamplerContext(group, p, anchor, index, s, nBeta, gen);
+        var masks = RowMasks(sampledNames, anchor, s.SampledRows);
+        long dimension = p.Select((t, i) => masks[i] is { } m ? m.Sampled : group.HasChainDimension ? t.numel() / size : t.numel()).Sum();
+        var c = new SamplerContext(group, p, anchor, index, s, nBeta, gen) { Masks = masks };
 
         Tensor baseline;
         using (no_grad())
@@ -147,6 +161,7 @@ public static class Sgld
             using (no_grad())
                 foreach (var t in p)
                     t.copy_((rand(t.shape, dtype: c.DType, device: c.Device, generator: gen) * Scalars.Of(s.Box!.Upper - s.Box.Lower)).PlusInPlace(s.Box.Lower));
+        c.HoldUnsampledRows();
 
         var kernel = new LangevinKernel(c);
         var draws = new DrawRecorder(c, baseline);
@@ -170,6 +185,29 @@ public static class Sgld
         }
         return new GroupResult(baseline.ToDoubles(), draws.Draws(), draws.MeanLoss(), mala?.Acceptance() ?? Enumerable.Repeat(double.NaN, size).ToArray(),
             dimension, variance?.Result());
+    }
+
+    /// <summary>The row masks of the sampled tensors (null where a tensor is sampled whole), checked against the shapes of w*.</summary>
+    private static RowMask?[] RowMasks(IReadOnlyList<string> names, Tensor[] anchor, IReadOnlyDictionary<string, IReadOnlyList<int>>? rows)
+    {
+        var masks = new RowMask?[names.Count];
+        if (rows is null) return masks;
+        for (int i = 0; i < names.Count; i++)
+        {
+            if (!rows.TryGetValue(names[i], out var list)) continue;
+            var shape = anchor[i].shape;
+            if (shape.Length == 0)
+                throw new ArgumentException($"SampledRows names '{names[i]}', a 0-dimensional tensor: it has no rows.", "settings");
+            long count = shape[0];
+            foreach (int r in list)
+                if (r < 0 || r >= count)
+                    throw new ArgumentOutOfRangeException("settings", r, $"SampledRows['{names[i]}'] names row {r}, outside [0, {count}) (shape [{string.Join(", ", shape)}]).");
+            var weight = zeros(shape, dtype: anchor[i].dtype, device: anchor[i].device);
+            weight.index_fill_(0, tensor(list.Select(r => (long)r).ToArray(), dtype: int64, device: anchor[i].device), Scalars.Of(1.0));
+            long perRow = shape.Skip(1).Aggregate(1L, (a, b) => a * b);
+            masks[i] = new RowMask(weight.to_type(ScalarType.Bool), weight, list.Count * perRow);
+        }
+        return masks;
     }
 
     /// <summary>Folds values back into [lower, upper] by reflection at the walls (a triangle wave of period 2(upper − lower)).</summary>

@@ -97,6 +97,17 @@ public sealed record SgldSettings
     /// <summary>Names of the parameters to sample (the others stay at w*); null samples all (weight-restricted LLC).</summary>
     public IReadOnlyList<string>? SampledParameters { get; init; }
 
+    /// <summary>
+    /// Rows of sampled tensors to sample, the rest of each such tensor held at w* (a row-restricted LLC: e.g. the
+    /// embedding rows of some tokens). Key: a sampled parameter's name; value: indices along its first dimension (for
+    /// a 1-D tensor, its entries), distinct, in [0, rows). Drift, noise, localization, the pSGLD preconditioner's action
+    /// and the MALA check act on the named rows only; the other entries stay exactly at w*, and the run's
+    /// <see cref="SamplingRun.SampledDimension"/> counts the sampled entries. A tensor not named here is sampled whole.
+    /// Null (default): no row restriction. Checked by the sampler: an unknown or unsampled name, an empty row list, a
+    /// repeated row, a row out of range or a 0-dimensional tensor is an <see cref="ArgumentException"/>.
+    /// </summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<int>>? SampledRows { get; init; }
+
     /// <summary>RMSprop preconditioning (Li et al. 2016, pSGLD) with this decay α ∈ (0, 1); null (default) for plain SGLD.
     /// The preconditioner adapts during burn-in only and is frozen afterwards (see <see cref="Sgld"/>), so it needs
     /// BurnIn ≥ 1, and a burn-in long against 1 / (1 − α).</summary>
