@@ -29,6 +29,26 @@ internal sealed class AdditivitySharedCommand : Command<AdditivitySharedCommand.
         [Description("Windows per family of the Fisher (default 64).")]
         public int WindowsPerFamily { get; init; } = FisherOverlapSettings.Default.WindowsPerFamily;
 
+        [CommandOption("--step-size <EPS>")]
+        [Description("SGLD step ε of the interference runs (default: FamilyInterference.DefaultSettings).")]
+        public double? StepSize { get; init; }
+
+        [CommandOption("--burn-in <STEPS>")]
+        [Description("Burn-in steps per chain of the interference runs.")]
+        public int? BurnIn { get; init; }
+
+        [CommandOption("--draws <N>")]
+        [Description("Draws per chain of the interference runs.")]
+        public int? Draws { get; init; }
+
+        [CommandOption("--steps-between-draws <K>")]
+        [Description("SGLD steps between draws of the interference runs.")]
+        public int? StepsBetweenDraws { get; init; }
+
+        [CommandOption("--seed <SEED>")]
+        [Description("Seed of the whole's run (the parts use seed + 1 and seed + 2).")]
+        public long? Seed { get; init; }
+
         [CommandOption("--no-cache")]
         [Description("Compute afresh (neither read nor write SLT_CACHE/additivity).")]
         public bool NoCache { get; init; }
@@ -39,6 +59,10 @@ internal sealed class AdditivitySharedCommand : Command<AdditivitySharedCommand.
 
         public override ValidationResult Validate()
         {
+            if (StepSize is { } e && !(e > 0 && double.IsFinite(e))) return ValidationResult.Error($"--step-size must be positive, got {e}.");
+            if (BurnIn is < 0) return ValidationResult.Error($"--burn-in must be ≥ 0, got {BurnIn}.");
+            if (Draws is < 4) return ValidationResult.Error($"--draws must be at least 4, got {Draws}.");
+            if (StepsBetweenDraws is < 1) return ValidationResult.Error($"--steps-between-draws must be at least 1, got {StepsBetweenDraws}.");
             if (WindowsPerFamily < 2) return ValidationResult.Error($"--windows-per-family must be at least 2, got {WindowsPerFamily}.");
             if (Interference is not null && string.IsNullOrWhiteSpace(Interference.Replace(",", "")))
                 return ValidationResult.Error("--interference needs a list of blocks: rows, unembedding, attention-1, mlp-1, ….");
@@ -89,7 +113,7 @@ internal sealed class AdditivitySharedCommand : Command<AdditivitySharedCommand.
         {
             var clock = Stopwatch.StartNew();
             var (results, cached) = Progress.Run(settings.Json, "interference", progress =>
-                FamilyInterference.Default(blocks, useCache: !settings.NoCache, progress: progress, cancellationToken: cancellationToken));
+                FamilyInterference.Default(blocks, Sampler(settings), useCache: !settings.NoCache, progress: progress, cancellationToken: cancellationToken));
             double seconds = clock.Elapsed.TotalSeconds;
             if (settings.Json)
             {
@@ -106,6 +130,16 @@ internal sealed class AdditivitySharedCommand : Command<AdditivitySharedCommand.
         }
         if (settings.Json) Console.WriteLine(json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
         return exit;
+    }
+
+    private static Sampling.SgldSettings Sampler(Settings o)
+    {
+        var s = FamilyInterference.DefaultSettings;
+        return s with
+        {
+            StepSize = o.StepSize ?? s.StepSize, BurnIn = o.BurnIn ?? s.BurnIn, Draws = o.Draws ?? s.Draws,
+            StepsBetweenDraws = o.StepsBetweenDraws ?? s.StepsBetweenDraws, Seed = o.Seed ?? s.Seed,
+        };
     }
 
     private static double? Finite(double x) => double.IsFinite(x) ? x : null;

@@ -193,6 +193,33 @@ public sealed record PotentialAdditivity(PotentialPartition Partition, Potential
             new StringDataFrameColumn("verdict", pieces.Select(p => p.Estimate?.Diagnostics.Verdict ?? "")));
     }
 
+    /// <summary>One row per potential compared: the whole and its parts, the exact F_n of the whole against Σ F_n of the
+    /// parts and their gap, the asymptotic λ of both sides, λ̂ of the whole against Σ λ̂ of the parts with se, the estimated
+    /// gap with se, and both verdicts.</summary>
+    public static DataFrame Summary(IReadOnlyList<PotentialAdditivity> cases)
+    {
+        ArgumentNullException.ThrowIfNull(cases);
+        if (cases.Count == 0) throw new ArgumentException("Give at least one comparison.", nameof(cases));
+        PrimitiveDataFrameColumn<double> Column(string name, Func<PotentialAdditivity, double?> value) => new(name, cases.Select(value));
+        return new DataFrame(
+            new StringDataFrameColumn("K", cases.Select(c => c.Partition.WholeFormula)),
+            new StringDataFrameColumn("parts", cases.Select(c => string.Join("  |  ", c.Parts.Select(p => p.Formula)))),
+            new StringDataFrameColumn("variables", cases.Select(c => c.Disjoint ? "disjoint" : "shared")),
+            Column("F_n", c => c.Whole.FreeEnergy),
+            Column("Σ F_n parts", c => c.Sum(p => p.FreeEnergy)),
+            Column("F_n gap", c => c.FreeEnergyGap),
+            Column("λ", c => c.Whole.Coefficient?.Lambda),
+            Column("Σ λ parts", c => c.Sum(p => p.Coefficient?.Lambda)),
+            Column("λ̂", c => c.Whole.LambdaHat),
+            Column("λ̂ se", c => c.Whole.LambdaHatStandardError),
+            Column("Σ λ̂ parts", c => c.Sum(p => p.LambdaHat)),
+            Column("Σ λ̂ parts se", c => c.PartsStandardError()),
+            Column("λ̂ gap", c => c.LambdaHatGap),
+            Column("λ̂ gap se", c => c.LambdaHatGapStandardError),
+            new StringDataFrameColumn("exact", cases.Select(c => c.ExactVerdict)),
+            new StringDataFrameColumn("estimated", cases.Select(c => c.EstimatedVerdict)));
+    }
+
     /// <summary>One row per compared quantity: whole, Σ parts, whole − Σ parts (with se for λ̂) and the verdict.</summary>
     public DataFrame GapsToDataFrame()
     {

@@ -47,6 +47,23 @@ public sealed class PotentialAdditivityTests(ITestOutputHelper output)
     /// w1²(1 + w2²), whose Z_n = ½√(π/n) asinh 1 and E_t[tK] = ½ up to terms below e^{−n}; with Z(w1²) = ½√(π/n) erf √n and
     /// Z(w1²w2²) = √π/(2√n)(½ log n + C), C = 0.9817550, the free-energy gap is known in closed form.</summary>
     [Fact]
+    public void TheSummaryHasOneRowPerComparisonWithItsOwnGaps()
+    {
+        var disjoint = PotentialAdditivity.Exact(PotentialPartition.Blocks(NormalCrossingPotential.Parse("1,0;0,2")));
+        var shared = PotentialAdditivity.Exact(PotentialPartition.Parse(NormalCrossingPotential.Parse("1,0;1,1"), "0;1"));
+        var table = PotentialAdditivity.Summary([disjoint, shared]);
+        Assert.Equal(2, table.Rows.Count);
+        Assert.Equal(["disjoint", "shared"], table.Columns["variables"].Cast<string>());
+        Assert.Equal(disjoint.FreeEnergyGap!.Value, (double)table.Columns["F_n gap"][0]!, 12);
+        Assert.Equal(shared.FreeEnergyGap!.Value, (double)table.Columns["F_n gap"][1]!, 12);
+        Assert.Equal(shared.Whole.FreeEnergy!.Value - shared.FreeEnergyGap!.Value, (double)table.Columns["Σ F_n parts"][1]!, 9);
+        Assert.Equal(0.5, (double)table.Columns["λ"][1]!, 12);
+        Assert.Equal(1.0, (double)table.Columns["Σ λ parts"][1]!, 12);
+        Assert.Null(table.Columns["λ̂"][0]);
+        Assert.Throws<ArgumentException>(() => PotentialAdditivity.Summary([]));
+    }
+
+    [Fact]
     public void SharedSplitHasTheClosedFormInterference()
     {
         var partition = PotentialPartition.Parse(NormalCrossingPotential.Parse("1,0;1,1"), "0;1");
