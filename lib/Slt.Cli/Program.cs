@@ -48,6 +48,11 @@ app.Configure(config =>
         checkpoint.AddCommand<CheckpointExportCommand>("export")
             .WithDescription("Write a workbook checkpoint as a PyTorch state dict (our names or nanoGPT's) for torch.load or safetensors.");
     });
+    config.AddBranch("additivity", additivity =>
+    {
+        additivity.SetDescription("SLT's divide-and-conquer step: when contexts use disjoint weights, λ(U ⊔ V) = λ(U) + λ(V) (docs/additivity.md).");
+        additivity.AddCommand<AdditivityJoinedCommand>("joined").WithDescription("A transformer joined from one part per family (trained on its family's windows, routed by words): λ̂ on all windows against the sum of the parts' λ̂ on their windows at n_f β, gap ± se and verdict. Exit codes as for slt llc (the worst run).");
+    });
     config.AddCommand<KlCommand>("kl").WithDescription("Per-length loss L^l, entropy S^l and KL K^l (with standard errors) of a checkpoint.");
 });
 return CliErrors.Run(app, ArgumentAliases.Expand(args));
