@@ -213,5 +213,22 @@ public sealed class JoinedTransformerTests
         Assert.Equal(right[0].Verdict.ToString(), json["verdict"]!.GetValue<string>());
         Assert.Equal(right[0].Gap!.Value, json["gap"]!.GetValue<double>(), 12);
         Assert.Equal(2, json["parts"]!.AsArray().Count);
+
+        // the cache's JSON round trip keeps every number
+        string directory = Path.Combine(Path.GetTempPath(), $"slt-joined-{Guid.NewGuid():N}");
+        try
+        {
+            Slt.Contexts.ContextResultCache.GetOrCompute("joined-additivity", "k", () => right[0], directory);
+            var (cached, fromCache) = Slt.Contexts.ContextResultCache.GetOrCompute<JoinedAdditivity>("joined-additivity", "k", () => throw new InvalidOperationException("not cached"), directory);
+            Assert.True(fromCache);
+            Assert.Equal(right[0].Gap, cached.Gap);
+            Assert.Equal(right[0].Parts[1].PerChain, cached.Parts[1].PerChain);
+            Assert.Equal(right[0].Whole.Trust, cached.Whole.Trust);
+            Assert.Equal(right[0].Families, cached.Families);
+        }
+        finally
+        {
+            if (Directory.Exists(directory)) Directory.Delete(directory, recursive: true);
+        }
     }
 }
