@@ -52,6 +52,7 @@ app.Configure(config =>
     {
         additivity.SetDescription("Does the learning coefficient add over parts? Exact and estimated, with the gaps and verdicts (docs/additivity.md).");
         additivity.AddCommand<AdditivityPotentialCommand>("potential").WithDescription("A potential (--terms) against its parts (--parts, default its disjoint variable blocks): exact log Z_n, F_n, E_t[[tK]], λ and m, SGLD λ̂ ± se per piece, the gaps whole − Σ parts and the verdicts (additive or interference). Exit codes: 0, 1 bad input, 2 divergent, 3 \"Do not trust\" (the worst run), 64 usage.");
+        additivity.AddCommand<AdditivityJoinedCommand>("joined").WithDescription("A transformer joined from one part per family (trained on its family's windows, routed by words): λ̂ on all windows against the sum of the parts' λ̂ on their windows at n_f β, gap ± se and verdict. Exit codes as for slt llc (the worst run).");
         additivity.AddCommand<AdditivitySharedCommand>("shared").WithDescription("The shared (default) transformer: per-block Fisher overlap of the two families along training (--overlap) and the interference I = λ̂(W, all) − λ̂(W₁, family 1) − λ̂(W₂, family 2) per block (--interference rows,unembedding,attention-1,…). Exit codes as for slt llc (the worst run).");
     });
     config.AddCommand<KlCommand>("kl").WithDescription("Per-length loss L^l, entropy S^l and KL K^l (with standard errors) of a checkpoint.");

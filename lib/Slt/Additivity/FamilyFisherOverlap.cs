@@ -252,18 +252,32 @@ public sealed record FamilyFisherOverlap(string Family1, string Family2, FisherO
         }, useCache);
     }
 
-    /// <summary>One row per (checkpoint step, block): p, k₁, k₂, O, chance, O / chance, tr F₁, tr F₂.</summary>
-    public DataFrame ToDataFrame() => new(
-        new PrimitiveDataFrameColumn<int>("step", Rows.Select(r => r.Step)),
-        new StringDataFrameColumn("block", Rows.Select(r => r.Block)),
-        new PrimitiveDataFrameColumn<long>("parameters", Rows.Select(r => r.Parameters)),
-        new PrimitiveDataFrameColumn<int>("k1", Rows.Select(r => r.Rank1)),
-        new PrimitiveDataFrameColumn<int>("k2", Rows.Select(r => r.Rank2)),
-        new DoubleDataFrameColumn("overlap", Rows.Select(r => r.Overlap)),
-        new DoubleDataFrameColumn("chance", Rows.Select(r => r.Chance)),
-        new DoubleDataFrameColumn("overlap_over_chance", Rows.Select(r => r.Overlap / r.Chance)),
-        new DoubleDataFrameColumn($"fisher_trace_{Family1}", Rows.Select(r => r.Trace1)),
-        new DoubleDataFrameColumn($"fisher_trace_{Family2}", Rows.Select(r => r.Trace2)));
+    /// <summary>The checkpoint steps measured, in order.</summary>
+    public IReadOnlyList<int> Steps => Rows.Select(r => r.Step).Distinct().OrderBy(s => s).ToArray();
+
+    /// <summary>One row per (checkpoint step, block): p, k₁, k₂, O, chance, O / chance, tr F₁, tr F₂; only the given
+    /// steps when any are given (e.g. the first and the last, <c>ToDataFrame(Steps[0], Steps[^1])</c>).</summary>
+    /// <exception cref="ArgumentException">A step that was not measured.</exception>
+    public DataFrame ToDataFrame(params int[] steps)
+    {
+        foreach (int s in steps)
+            if (!Rows.Any(r => r.Step == s))
+                throw new ArgumentException($"Step {s} was not measured; the checkpoints are at {string.Join(", ", Steps)}.", nameof(steps));
+        var kept = steps.Length == 0 ? Rows : Rows.Where(r => steps.Contains(r.Step)).ToArray();
+        return Table(kept);
+    }
+
+    private DataFrame Table(IReadOnlyList<FisherOverlapRow> rows) => new(
+        new PrimitiveDataFrameColumn<int>("step", rows.Select(r => r.Step)),
+        new StringDataFrameColumn("block", rows.Select(r => r.Block)),
+        new PrimitiveDataFrameColumn<long>("parameters", rows.Select(r => r.Parameters)),
+        new PrimitiveDataFrameColumn<int>("k1", rows.Select(r => r.Rank1)),
+        new PrimitiveDataFrameColumn<int>("k2", rows.Select(r => r.Rank2)),
+        new DoubleDataFrameColumn("overlap", rows.Select(r => r.Overlap)),
+        new DoubleDataFrameColumn("chance", rows.Select(r => r.Chance)),
+        new DoubleDataFrameColumn("overlap_over_chance", rows.Select(r => r.Overlap / r.Chance)),
+        new DoubleDataFrameColumn($"fisher_trace_{Family1}", rows.Select(r => r.Trace1)),
+        new DoubleDataFrameColumn($"fisher_trace_{Family2}", rows.Select(r => r.Trace2)));
 
     /// <summary>O against the training step, one line per block (log step axis; step 0 drawn at step 1), the chance
     /// level of the largest block dashed.</summary>

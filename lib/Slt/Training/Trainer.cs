@@ -28,7 +28,7 @@ public static class Trainer
         config.Validate();
         var device = TorchRuntime.Initialize();
         var t = config.Training;
-        var truth = new TrueDistribution(config.Corpus);
+        var truth = config.Truth(); // conditioned on the recipe's family, if any
         var generator = new CorpusGenerator(truth);
         var trainingSample = generator.Sample(t.TrainingWindows, t.Seed);
         var evaluation = new LengthDecomposedKl(truth, generator.Sample(t.EvaluationWindows, t.EvaluationSeed));

@@ -9,7 +9,8 @@ namespace Slt.Training;
 /// A complete training recipe: the corpus spec, the architecture and the optimiser settings. As a file
 /// (<c>data/default.train.json</c>): <c>{ "corpus": "default.corpus.json" | {spec…}, "model": {…}, "training": {…} }</c>;
 /// a corpus path is relative to the file; the model's <c>vocabularySize</c> and <c>contextLength</c> may be omitted
-/// (they are taken from the corpus) and must agree with it when given.
+/// (they are taken from the corpus) and must agree with it when given. An optional <c>"family": "garage"</c> trains on
+/// that family's windows only (<see cref="Family"/>).
 /// </summary>
 public sealed record TrainingRunConfig(CorpusSpec Corpus, TransformerConfig Model, TrainingConfig Training)
 {
@@ -29,9 +30,38 @@ public sealed record TrainingRunConfig(CorpusSpec Corpus, TransformerConfig Mode
         Training = Default.Training with { LearningRate = 1e-2 },
     };
 
+    /// <summary>
+    /// Null (default): train on the whole corpus. A family's name: train (and evaluate) on windows of that family only,
+    /// drawn from the truth conditioned on it (<see cref="TrueDistribution(CorpusSpec, int?)"/>: its tasks' prior
+    /// renormalised), over the full vocabulary, so the model's outputs are distributions over the same token set as the
+    /// whole corpus's. Written to the JSON (and so to <see cref="ContentHash"/>) only when set.
+    /// </summary>
+    public string? Family { get; init; }
+
+    /// <summary>The family's index in the corpus, or null without <see cref="Family"/>.</summary>
+    /// <exception cref="ArgumentException">No family of the corpus has that name.</exception>
+    public int? FamilyIndex
+    {
+        get
+        {
+            if (Family is null) return null;
+            for (int i = 0; i < Corpus.Families.Count; i++)
+                if (string.Equals(Corpus.Families[i].Name, Family, StringComparison.Ordinal)) return i;
+            throw new ArgumentException(
+                $"family '{Family}' is not a family of corpus '{Corpus.Name}' ({string.Join(", ", Corpus.Families.Select(f => f.Name))}).", nameof(Family));
+        }
+    }
+
+    /// <summary>This recipe trained on one family's windows only.</summary>
+    public TrainingRunConfig OnFamily(string family) => (this with { Family = family }).Validate();
+
+    /// <summary>The truth the recipe trains on: the corpus's, conditioned on <see cref="Family"/> when set.</summary>
+    public TrueDistribution Truth() => new(Corpus, FamilyIndex);
+
     public TrainingRunConfig Validate()
     {
         Corpus.Validate(); Model.Validate(); Training.Validate();
+        _ = FamilyIndex;
         var vocabulary = new Vocabulary(Corpus);
         if (Model.VocabularySize != vocabulary.Count)
             throw new ArgumentException($"model.vocabularySize = {Model.VocabularySize} but the corpus has {vocabulary.Count} tokens.", nameof(Model));
@@ -41,12 +71,17 @@ public sealed record TrainingRunConfig(CorpusSpec Corpus, TransformerConfig Mode
     }
 
     /// <summary>Self-contained JSON (the corpus spec inline).</summary>
-    public string ToJson() => new JsonObject
+    public string ToJson()
     {
-        ["corpus"] = JsonNode.Parse(Corpus.ToJson()),
-        ["model"] = JsonNode.Parse(Model.ToJson()),
-        ["training"] = JsonSerializer.SerializeToNode(Training, TrainingConfig.JsonOptions),
-    }.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
+        var json = new JsonObject
+        {
+            ["corpus"] = JsonNode.Parse(Corpus.ToJson()),
+            ["model"] = JsonNode.Parse(Model.ToJson()),
+            ["training"] = JsonSerializer.SerializeToNode(Training, TrainingConfig.JsonOptions),
+        };
+        if (Family is not null) json["family"] = Family;
+        return json.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
+    }
 
     /// <summary>A fingerprint of the recipe (for caches): same recipe, same hash.</summary>
     public string ContentHash()
@@ -68,8 +103,8 @@ public sealed record TrainingRunConfig(CorpusSpec Corpus, TransformerConfig Mode
                      ?? throw new InvalidDataException($"{source} must be a JSON object."); }
         catch (JsonException e) { throw new InvalidDataException($"{source} is not valid JSON: {e.Message}", e); }
         foreach (var (key, _) in root)
-            if (key is not ("corpus" or "model" or "training"))
-                throw new InvalidDataException($"{source}: unknown field '{key}' (expected corpus, model, training).");
+            if (key is not ("corpus" or "model" or "training" or "family"))
+                throw new InvalidDataException($"{source}: unknown field '{key}' (expected corpus, model, training, family).");
         CorpusSpec corpus = root["corpus"] switch
         {
             null => CorpusSpec.Default,
@@ -85,6 +120,12 @@ public sealed record TrainingRunConfig(CorpusSpec Corpus, TransformerConfig Mode
         TrainingConfig training;
         try { training = (root["training"] ?? new JsonObject()).Deserialize<TrainingConfig>(TrainingConfig.JsonOptions)!; }
         catch (JsonException e) { throw new InvalidDataException($"{source} training: {e.Message}", e); }
-        return new TrainingRunConfig(corpus, architecture, training).Validate();
+        string? family = root["family"] switch
+        {
+            null => null,
+            JsonValue v when v.TryGetValue(out string? f) => f,
+            _ => throw new InvalidDataException($"{source}: family must be a family's name."),
+        };
+        return new TrainingRunConfig(corpus, architecture, training) { Family = family }.Validate();
     }
 }

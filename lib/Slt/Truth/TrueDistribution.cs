@@ -11,6 +11,9 @@ namespace Slt.Truth;
 /// P_k(t_1) the stationary law of task k's chain) and π̃_l = b π_l + (1 − b) π is the prediction for the task of the next
 /// token under burstiness b (a hidden Markov model on tasks; forward filtering, e.g. Rabiner 1989). With b = 1 this is the
 /// in-context Bayesian model average of Xie et al. 2021 (arXiv 2111.02080) for Markov tasks.
+/// <para>Conditioned on a family f (<see cref="TrueDistribution(CorpusSpec, int?)"/>), the prior is π restricted to f's
+/// tasks and renormalised, π^f_k = π_k 1[k ∈ f] / Σ_{j ∈ f} π_j; everything else (the tasks, their chains) is unchanged.
+/// This q_f = q(· | family f) is the truth of a model trained on f's windows only; its windows hold no other family's word.</para>
 /// </remarks>
 public sealed class TrueDistribution
 {
@@ -18,9 +21,17 @@ public sealed class TrueDistribution
     private readonly double[] _initial;    // [k, t]     = P_k(t_1 = t)
     private readonly double[] _prior;
 
-    public TrueDistribution(CorpusSpec spec)
+    /// <param name="spec">The corpus.</param>
+    /// <param name="family">Null: the whole mixture. A family index: the truth conditioned on that family (its tasks' prior
+    /// renormalised, the other tasks' set to zero).</param>
+    /// <exception cref="ArgumentOutOfRangeException">The family index is not one of the corpus's families.</exception>
+    public TrueDistribution(CorpusSpec spec, int? family = null)
     {
         Spec = spec.Validate();
+        if (family is int fam && (fam < 0 || fam >= spec.Families.Count))
+            throw new ArgumentOutOfRangeException(nameof(family), family,
+                $"family must be in [0, {spec.Families.Count}) ({string.Join(", ", spec.Families.Select(x => x.Name))}).");
+        Family = family;
         Vocabulary = new Vocabulary(spec);
         int v = Vocabulary.Count, families = spec.Families.Count;
         double c = spec.ConnectiveProbability;
@@ -66,6 +77,16 @@ public sealed class TrueDistribution
             _prior[k] = Math.Pow(k + 1, -spec.ZipfExponent) / z;
             tasks[k] = new MarkovTask(k, f, _prior[k], emission);
         }
+        if (family is int only)
+        {
+            double mass = 0;
+            for (int k = 0; k < taskCount; k++) if (k % families == only) mass += _prior[k];
+            for (int k = 0; k < taskCount; k++)
+            {
+                _prior[k] = k % families == only ? _prior[k] / mass : 0;
+                tasks[k] = tasks[k] with { Prior = _prior[k] };
+            }
+        }
         Tasks = tasks;
 
         _transition = new double[taskCount * v * v];
@@ -94,6 +115,10 @@ public sealed class TrueDistribution
     }
 
     public CorpusSpec Spec { get; }
+
+    /// <summary>The family the truth is conditioned on, or null for the whole mixture.</summary>
+    public int? Family { get; }
+
     public Vocabulary Vocabulary { get; }
     public IReadOnlyList<MarkovTask> Tasks { get; }
 

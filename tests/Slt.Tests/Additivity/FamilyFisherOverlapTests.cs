@@ -107,6 +107,9 @@ public sealed class FamilyFisherOverlapTests
         Assert.Equal(rows.Select(r => r.Overlap), again.Select(r => r.Overlap));
         var result = new FamilyFisherOverlap("garage", "zoo", settings, rows, 0);
         Assert.Equal(rows.Count, result.ToDataFrame().Rows.Count);
+        Assert.Equal(rows.Count, result.ToDataFrame(7).Rows.Count);
+        Assert.Equal([7], result.Steps);
+        Assert.Contains("checkpoints are at 7", Assert.Throws<ArgumentException>(() => result.ToDataFrame(8)).Message);
         Assert.Equal(blocks.Count, result.ToFigure().Traces.Count);
         Assert.Throws<ArgumentException>(() => FamilyFisherOverlap.AtPoint(model, partition, 0, settings with { WindowsPerFamily = 1000 }));
     }
