@@ -34,6 +34,18 @@ internal sealed class AdditivityJoinedCommand : Command<AdditivityJoinedCommand.
         [Description("Take each part at its own n_f / log n_f instead of n_f β (wrong: shows the check's power).")]
         public bool OwnTemperature { get; init; }
 
+        [CommandOption("--step-size <EPS>")]
+        [Description("SGLD step ε of the three runs (default: AdditivitySampling.Default, 2e-5).")]
+        public double? StepSize { get; init; }
+
+        [CommandOption("--draws <N>")]
+        [Description("Draws per chain of the three runs.")]
+        public int? Draws { get; init; }
+
+        [CommandOption("--steps-between-draws <K>")]
+        [Description("SGLD steps between draws.")]
+        public int? StepsBetweenDraws { get; init; }
+
         [CommandOption("--no-cache")]
         [Description("Neither read nor write the result cache (SLT_CACHE).")]
         public bool NoCache { get; init; }
@@ -44,6 +56,9 @@ internal sealed class AdditivityJoinedCommand : Command<AdditivityJoinedCommand.
 
         public override ValidationResult Validate()
         {
+            if (StepSize is { } e && !(e > 0 && double.IsFinite(e))) return ValidationResult.Error($"--step-size must be positive, got {e}.");
+            if (Draws is < 4) return ValidationResult.Error($"--draws must be at least 4, got {Draws}.");
+            if (StepsBetweenDraws is < 1) return ValidationResult.Error($"--steps-between-draws must be at least 1, got {StepsBetweenDraws}.");
             if (Windows < 6) return ValidationResult.Error($"--windows must be at least 6 (3 per family), got {Windows}.");
             var names = Families.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
             var expected = CorpusSpec.Default.Families.Select(f => f.Name).ToArray();
@@ -58,7 +73,12 @@ internal sealed class AdditivityJoinedCommand : Command<AdditivityJoinedCommand.
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         TorchRuntime.Initialize(Environment.GetEnvironmentVariable("SLT_THREADS") is { Length: > 0 } ? null : 1);
-        var sgld = NextTokenTarget.DefaultSettings with { Seed = settings.Seed };
+        var d = AdditivitySampling.Default;
+        var sgld = d with
+        {
+            Seed = settings.Seed, StepSize = settings.StepSize ?? d.StepSize, Draws = settings.Draws ?? d.Draws,
+            StepsBetweenDraws = settings.StepsBetweenDraws ?? d.StepsBetweenDraws,
+        };
         var temperature = settings.OwnTemperature ? PartTemperature.OwnSampleSize : PartTemperature.WholeBeta;
         var result = JoinedAdditivity.ForCorpus(settings.Windows, settings.Seed, settings: sgld, temperature: temperature, useCache: !settings.NoCache);
         if (settings.Json)

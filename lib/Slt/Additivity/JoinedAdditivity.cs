@@ -125,7 +125,7 @@ public sealed record JoinedAdditivity(IReadOnlyList<string> Families, int Window
     /// </summary>
     /// <param name="model">The joined model at w* (its current weights).</param>
     /// <param name="sample">n windows (n ≥ 3), each of one family (burstiness 1); every family must have at least 3 windows.</param>
-    /// <param name="settings">SGLD settings (default <see cref="NextTokenTarget.DefaultSettings"/>); their nβ and
+    /// <param name="settings">SGLD settings (default <see cref="AdditivitySampling.Default"/>); their nβ and
     /// sampled parameters are replaced as above, their seed s gives s (whole) and s + 1 + f (part f).</param>
     /// <param name="temperature">The parts' nβ (default the right one, <see cref="PartTemperature.WholeBeta"/>).</param>
     /// <param name="progress">Receives the sampler's progress, whole first.</param>
@@ -137,7 +137,7 @@ public sealed record JoinedAdditivity(IReadOnlyList<string> Families, int Window
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(sample);
-        settings ??= NextTokenTarget.DefaultSettings;
+        settings ??= AdditivitySampling.Default;
         if (settings.SampledParameters is not null)
             throw new ArgumentException("settings.SampledParameters must be null: the whole samples every weight and each part its own.", nameof(settings));
         if (!sample.Vocabulary.FamilyNames.SequenceEqual(model.FamilyNames) || sample.Vocabulary.Count != model.VocabularySize)
@@ -193,7 +193,7 @@ public sealed record JoinedAdditivity(IReadOnlyList<string> Families, int Window
     /// <param name="windows">n (default 256).</param>
     /// <param name="seed">Seed of the sample (default 1).</param>
     /// <param name="recipes">One part recipe per family; default <see cref="FamilyParts.DefaultRecipe"/> of each family of the default corpus.</param>
-    /// <param name="settings">SGLD settings; default <see cref="NextTokenTarget.DefaultSettings"/>.</param>
+    /// <param name="settings">SGLD settings; default <see cref="AdditivitySampling.Default"/>.</param>
     /// <param name="temperature">The parts' nβ.</param>
     /// <param name="directory">The results cache folder (default <see cref="ContextResultCache.DefaultDirectory"/>).</param>
     /// <param name="useCache">False: neither read nor write the cache.</param>
@@ -204,7 +204,7 @@ public sealed record JoinedAdditivity(IReadOnlyList<string> Families, int Window
     {
         if (windows < 6) throw new ArgumentOutOfRangeException(nameof(windows), windows, "windows must be at least 6 (3 per family).");
         recipes ??= CorpusSpec.Default.Families.Select(f => FamilyParts.DefaultRecipe(f.Name)).ToArray();
-        settings ??= NextTokenTarget.DefaultSettings;
+        settings ??= AdditivitySampling.Default;
         string key = string.Join("\n", recipes.Select(r => r.ContentHash()))
                      + $"\nwindows={windows}\nseed={seed}\ntemperature={temperature}\n" + JsonSerializer.Serialize(settings);
         var (result, fromCache) = ContextResultCache.GetOrCompute("joined-additivity", key, () =>

@@ -98,6 +98,21 @@ public sealed class JoinedTransformerTests
     }
 
     [Fact]
+    public void TheRoutingCheckReportsExactRoutingAndNoForeignGradient()
+    {
+        TorchRuntime.Initialize(1);
+        using var model = Tiny(2);
+        var check = JoinedRoutingCheck.Of(model, Sample(24, 5));
+        Assert.Equal(24, check.Windows);
+        Assert.Equal(0, check.MaxRoutedDifference);
+        Assert.Equal(0, check.MaxForeignGradient);
+        Assert.True(check.MinOtherPartDifference > 1e-3, check.ToString());
+        Assert.Contains("24 windows", check.ToString());
+        var garageOnly = new CorpusGenerator(new TrueDistribution(Corpus, family: 0)).Sample(8, 1);
+        Assert.Contains("no window of family zoo", Assert.Throws<ArgumentException>(() => JoinedRoutingCheck.Of(model, garageOnly)).Message);
+    }
+
+    [Fact]
     public void ParameterNamesPartitionIntoTheParts()
     {
         TorchRuntime.Initialize(1);

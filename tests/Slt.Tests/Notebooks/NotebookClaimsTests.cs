@@ -101,4 +101,41 @@ public sealed partial class NotebookClaimsTests(WorkbookReproduction workbook, I
             }
         Assert.Equal(2, Regex.Matches(text, @"→ equal within two standard errors").Count);
     }
+
+    /// <summary>Notebook 04: the disjoint potentials add exactly and as estimated, the shared one interferes within its
+    /// bounds; the joined model routes exactly and its λ̂ adds; the families' Fisher subspaces sit at chance on the rows
+    /// of their words and far above it in the blocks every window uses; the embedding-row control has I = 0 within error.</summary>
+    [Fact]
+    public void TheDaughterSingularitiesChapterPrintsWhatItsProseSays()
+    {
+        string text = Printed("04-");
+        var potentials = Regex.Matches(text, @"F_n gap (\S+) → (\w+) \(exact\); λ̂ gap \S+ ± \S+ → (\w+) \(estimated\); max λ_p ≤ λ ≤ Σ λ_p: (\w+)");
+        Assert.Equal(3, potentials.Count);
+        string[] expected = ["additive", "additive", "interference"];
+        for (int k = 0; k < 3; k++)
+        {
+            var m = potentials[k];
+            Assert.True(m.Groups[2].Value == expected[k] && m.Groups[3].Value == expected[k], $"{m.Value}: expected {expected[k]} exactly and estimated");
+            Assert.Equal("True", m.Groups[4].Value);
+        }
+        Assert.True(Math.Abs(double.Parse(potentials[0].Groups[1].Value, CultureInfo.InvariantCulture)) <= 1e-6);
+        Assert.True(double.Parse(potentials[2].Groups[1].Value, CultureInfo.InvariantCulture) < -0.1, "the shared split's F_n gap is not clearly negative");
+
+        Assert.Equal(0, Number(text, @"joined vs own part max \|Δ log p\| = (\S+);"));
+        Assert.True(Number(text, @"vs the other part ≥ ([\d.]+);") > 0.01);
+        Assert.Equal(0, Number(text, @"other part's weights = ([\d.Ee+-]+)"));
+        Assert.Matches(@"gap whole − Σ = [-\d.]+ ± [\d.]+, tolerance 2 se \+ 10 % = [\d.]+ → Additive", text);
+
+        var overlaps = Regex.Matches(text, @"(\S+)\s+p = [\d,]+: O = ([\d.]+) at step \d+ \(step \d+: [\d.]+\); chance ([\d.]+)");
+        Assert.True(overlaps.Count >= 6, $"{overlaps.Count} overlap lines");
+        foreach (Match m in overlaps)
+        {
+            double o = double.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture), chance = double.Parse(m.Groups[3].Value, CultureInfo.InvariantCulture);
+            string block = m.Groups[1].Value;
+            if (block is "token_embedding" or "unembedding") Assert.True(o <= 2 * chance + 1e-3, $"{block}: O = {o} is not at chance {chance}");
+            if (block.StartsWith("attention-") || block.StartsWith("mlp-") || block is "position_embedding" or "norms") Assert.True(o >= 10 * chance, $"{block}: O = {o} is not far above chance {chance}");
+        }
+        Assert.Matches(@"rows: λ̂\(whole\) = .*; I = [-\d.]+ ± [\d.]+ → additive within error", text);
+        Assert.Matches(@"unembedding: λ̂\(whole\) = .*; I = [\d.]+ ± [\d.]+ → positive", text);
+    }
 }
