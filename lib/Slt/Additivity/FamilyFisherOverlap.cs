@@ -267,6 +267,18 @@ public sealed record FamilyFisherOverlap(string Family1, string Family2, FisherO
         return Table(kept);
     }
 
+    /// <summary>The overlap over training as a grid: one row per checkpoint step, one column of O per block (in the
+    /// blocks' order), so a reader can follow each block down the training.</summary>
+    public DataFrame ByStep()
+    {
+        var steps = Steps;
+        var blocks = Rows.Select(r => r.Block).Distinct().ToArray();
+        var columns = new List<DataFrameColumn> { new PrimitiveDataFrameColumn<int>("step", steps) };
+        foreach (var block in blocks)
+            columns.Add(new DoubleDataFrameColumn(block, steps.Select(s => Rows.First(r => r.Step == s && r.Block == block).Overlap)));
+        return new DataFrame(columns);
+    }
+
     private DataFrame Table(IReadOnlyList<FisherOverlapRow> rows) => new(
         new PrimitiveDataFrameColumn<int>("step", rows.Select(r => r.Step)),
         new StringDataFrameColumn("block", rows.Select(r => r.Block)),
@@ -287,7 +299,8 @@ public sealed record FamilyFisherOverlap(string Family1, string Family2, FisherO
         foreach (var group in Rows.GroupBy(r => r.Block))
         {
             var points = group.OrderBy(r => r.Step).ToArray();
-            traces.Add(new LineTrace(group.Key, points.Select(r => (double)Math.Max(1, r.Step)).ToArray(), points.Select(r => r.Overlap).ToArray(), Markers: true));
+            // Block names are identifiers (token_embedding); the chart layer would read '_' as a subscript.
+            traces.Add(new LineTrace(group.Key.Replace('_', ' '), points.Select(r => (double)Math.Max(1, r.Step)).ToArray(), points.Select(r => r.Overlap).ToArray(), Markers: true));
         }
         var last = Rows.Where(r => r.Step == Rows.Max(x => x.Step)).ToArray();
         double chance = last.Length > 0 ? last.Max(r => r.Chance) : double.NaN;

@@ -109,6 +109,10 @@ public sealed class FamilyFisherOverlapTests
         Assert.Equal(rows.Count, result.ToDataFrame().Rows.Count);
         Assert.Equal(rows.Count, result.ToDataFrame(7).Rows.Count);
         Assert.Equal([7], result.Steps);
+        var grid = result.ByStep();
+        Assert.Equal(1, grid.Rows.Count);
+        Assert.Equal(blocks.Count + 1, grid.Columns.Count);
+        Assert.Equal(rows[2].Overlap, (double)grid.Columns[blocks[2].Name][0]!);
         Assert.Contains("checkpoints are at 7", Assert.Throws<ArgumentException>(() => result.ToDataFrame(8)).Message);
         Assert.Equal(blocks.Count, result.ToFigure().Traces.Count);
         Assert.Throws<ArgumentException>(() => FamilyFisherOverlap.AtPoint(model, partition, 0, settings with { WindowsPerFamily = 1000 }));
