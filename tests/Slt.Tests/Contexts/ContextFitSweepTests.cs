@@ -1,3 +1,4 @@
+using Slt.Platform;
 using Slt.Contexts;
 using Slt.Model;
 using Slt.Presentation;
@@ -16,6 +17,10 @@ public sealed class ContextFitSweepTests
     [Fact]
     public void TheSweepHasARowPerCheckpointFamilyAndLengthAndDoesNotDependOnTheWorkers()
     {
+        // Bit-identical across worker counts holds with one libtorch thread per op (the sweep's documented setting): with
+        // an intra-op pool, concurrent fits split reductions by the pool's load, and float32 sums then differ in the last
+        // digits. Another test class may have changed the process-wide thread count since ContextModels set it.
+        TorchRuntime.Initialize(1);
         var checkpoints = Checkpoints();
         var one = ContextFitSweep.Run(ContextModels.Truth, checkpoints, Tiny, workers: 1);
         var two = ContextFitSweep.Run(ContextModels.Truth, checkpoints, Tiny, workers: 2);
