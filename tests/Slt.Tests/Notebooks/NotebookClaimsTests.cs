@@ -126,7 +126,7 @@ public sealed partial class NotebookClaimsTests(WorkbookReproduction workbook, I
         Assert.Equal(0, Number(text, @"other part's weights = ([\d.Ee+-]+)"));
         Assert.Matches(@"gap whole − Σ = [-\d.]+ ± [\d.]+, tolerance 2 se \+ 10 % = [\d.]+ → Additive", text);
 
-        var overlaps = Regex.Matches(text, @"(\S+)\s+p = [\d,]+: O = ([\d.]+) at step \d+ \(step \d+: [\d.]+\); chance ([\d.]+)");
+        var overlaps = Regex.Matches(text, @"(\S+)\s+p = \s*[\d,]+: O = ([\d.]+) at step \d+ \(step \d+: [\d.]+\); chance ([\d.]+)");
         Assert.True(overlaps.Count >= 6, $"{overlaps.Count} overlap lines");
         foreach (Match m in overlaps)
         {
