@@ -101,9 +101,20 @@ internal sealed class SamplerContext
     public double Epsilon { get; }
     public Generator Generator { get; }
     /// <summary>Per sampled parameter, the rows that move (<see cref="SgldSettings.SampledRows"/>), or null: all of it.</summary>
-    public RowMask?[] Masks { get; init; } = [];
-    /// <summary>Whether any sampled parameter is row-restricted.</summary>
-    public bool HasMasks => Masks.Any(m => m is not null);
+    public RowMask?[] Masks
+    {
+        get => _masks;
+        init
+        {
+            _masks = value;
+            HasMasks = value.Any(m => m is not null);
+        }
+    }
+
+    private readonly RowMask?[] _masks = [];
+
+    /// <summary>Whether any sampled parameter is row-restricted (fixed when the masks are set: read on every step).</summary>
+    public bool HasMasks { get; private init; }
     public Scalar NBetaScalar { get; }
     public Scalar GammaScalar { get; }
     public Scalar HalfGammaScalar { get; }
