@@ -70,6 +70,18 @@ internal sealed class LlcTransformerSettings : LlcSettings
     [Description("With --gammas: also sweep nβ (comma-separated); ε is scaled so that ε·nβ stays as given.")]
     public string? NBetas { get; init; }
 
+    [CommandOption("--checkpoints <DIR>")]
+    [Description("the LLC trajectory: λ̂ ± se and verdict at every checkpoint of a folder written by slt train (step-*.ckpt), or 'run' for the --config (default) recipe's cached training run, beside loss, K and captured gain, with each family's data-restricted λ̂ and the stage boundaries. Sampler: the trajectory defaults unless --epsilon/--gamma/… are given.")]
+    public string? Checkpoints { get; init; }
+
+    [CommandOption("--no-families")]
+    [Description("with --checkpoints: skip the per-family data-restricted λ̂ (a third of the time).")]
+    public bool NoFamilies { get; init; }
+
+    [CommandOption("--csv <FILE>")]
+    [Description("with --checkpoints: also write the trajectory table as CSV.")]
+    public string? Csv { get; init; }
+
     [CommandOption("--threads <N>")]
     [Description("libtorch threads (default: SLT_THREADS, else 1).")]
     public int? Threads { get; init; }
@@ -83,6 +95,9 @@ internal sealed class LlcTransformerSettings : LlcSettings
         if (Threads is <= 0) return ValidationResult.Error($"--threads must be a positive integer, got {Threads}.");
         if (Refine is < 0) return ValidationResult.Error($"--refine must be ≥ 0 steps, got {Refine}.");
         if (!(RefineLearningRate > 0) || !double.IsFinite(RefineLearningRate)) return ValidationResult.Error($"--refine-lr must be positive, got {RefineLearningRate}.");
+        if (Checkpoints is not null && (Gammas is not null || StepBias || Refine is not null || Lengths is not null || Checkpoint is not null))
+            return ValidationResult.Error("--checkpoints measures a trajectory at fixed settings; it does not combine with --gammas, --step-bias, --refine, --lengths or --checkpoint.");
+        if ((NoFamilies || Csv is not null) && Checkpoints is null) return ValidationResult.Error("--no-families and --csv go with --checkpoints.");
         if (NBetas is not null && Gammas is null) return ValidationResult.Error("--nbetas needs --gammas.");
         if (Parallel is <= 0) return ValidationResult.Error($"--parallel must be a positive integer, got {Parallel}.");
         if (MalaEvery is <= 0) return ValidationResult.Error($"--mala-every must be a positive integer, got {MalaEvery}.");
@@ -101,6 +116,7 @@ internal sealed class LlcTransformerCommand : LlcCommand<LlcTransformerSettings>
     public override int Execute(CommandContext context, LlcTransformerSettings o, CancellationToken cancellationToken)
     {
         TorchRuntime.Initialize(Threads(o));
+        if (o.Checkpoints is not null) return Trajectory(o, cancellationToken);
         return o.Gammas is null ? Estimate(o, cancellationToken) : Sweep(o, cancellationToken);
     }
 
@@ -206,6 +222,67 @@ internal sealed class LlcTransformerCommand : LlcCommand<LlcTransformerSettings>
         foreach (var h in sweep.Halvings())
             AnsiConsole.MarkupLine(Markup.Escape($"nβ {h.NBeta:G4}: γ {h.Gamma:G4} → {h.Gamma / 2:G4} moves λ̂ by {h.Change:+0.00;-0.00} (allowed ±{h.Allowed:F2}): {(h.Stable ? "stable" : "depends on γ")}"));
         return 0;
+    }
+
+    /// <summary>The LLC trajectory of <c>--checkpoints</c>: a table (or JSON) per checkpoint and the stage boundaries; exit
+    /// code by the worst verdict among the trained checkpoints' whole-sample estimates (step 0 left out: a random
+    /// initialization is not what the trajectory is about).</summary>
+    private int Trajectory(LlcTransformerSettings o, CancellationToken token)
+    {
+        var defaults = Transitions.LlcTrajectorySettings.Default;
+        var settings = defaults with
+        {
+            Windows = o.Windows,
+            DataSeed = o.DataSeed,
+            PerFamily = !o.NoFamilies,
+            Sampler = Override(defaults.Sampler, o) with
+            {
+                StepSize = LlcSettings.StepSize(o.Epsilon) ?? defaults.Sampler.StepSize,
+                BatchSize = o.BatchSize ?? defaults.Sampler.BatchSize,
+                ParallelGroups = o.Parallel ?? defaults.Sampler.ParallelGroups,
+                MalaEvery = o.MalaEvery ?? defaults.Sampler.MalaEvery,
+                SampledParameters = null,
+            },
+        };
+        if (o.NBeta is not null) throw new FormatException("--nbeta: the trajectory sets nβ itself (N / log N, and n_f β for a family).");
+        var trajectory = Progress.Run(o.Json, "LLC trajectory", progress =>
+        {
+            var report = new Progress<(int Index, int Count, string What)>(p => progress.Report(new SamplingProgress(p.Index, p.Count, p.What)));
+            if (o.Checkpoints == "run")
+                return Transitions.LlcTrajectory.ForTrainingRun(o.Config is null ? TrainingRunConfig.Default : TrainingRunConfig.Load(o.Config), settings,
+                    progress: report, cancellationToken: token);
+            var (truth, files) = Transitions.LlcTrajectory.ReadFolder(o.Checkpoints!);
+            return Transitions.LlcTrajectory.Estimate(truth, files, settings, Path.GetFullPath(o.Checkpoints!), report, token);
+        });
+        if (o.Csv is not null) Slt.Presentation.TableCsv.WriteCsv(trajectory.ToDataFrame(), o.Csv);
+        var trained = trajectory.Points.Where(p => p.Step > 0).Select(p => p.Whole).DefaultIfEmpty(trajectory.Points[^1].Whole).ToArray();
+        var codes = trained.Select(w => ExitCodes.For(w.Trust, w.Mean is not null)).ToArray();
+        int exit = codes.Contains(2) ? 2 : codes.Max();   // a divergent checkpoint outranks an untrustworthy one
+        if (o.Json)
+        {
+            Console.WriteLine(EstimateReport.Format(trajectory.ToJson()));
+            return exit;
+        }
+        var table = new Table().Border(TableBorder.Rounded);
+        var columns = new List<string> { "step", "L/token", "K", "gain", "λ̂ ± se", "R̂", "ESS", "verdict" };
+        columns.AddRange(trajectory.FamilyNames.Where(_ => trajectory.Points[0].Families.Count > 0).Select(f => $"λ̂ {f}"));
+        foreach (var c in columns) table.AddColumn(Markup.Escape(c));
+        foreach (var p in trajectory.Points)
+        {
+            var row = new List<string>
+            {
+                $"{p.Step}", $"{p.LossPerToken:F4}", $"{p.Kl:F2} ± {p.KlStandardError:F2}", $"{p.CapturedGain:F3}",
+                p.Whole.Mean is double m ? $"{m:F2} ± {p.Whole.StandardError:F2}" : "—", $"{p.Whole.RHat:F3}", $"{p.Whole.Ess:F0}",
+                Transitions.LlcTrajectory.TrustWords(p.Whole.Trust),
+            };
+            row.AddRange(p.Families.Select(f => f.Mean is double fm ? $"{fm:F2} ± {f.StandardError:F2}" : "—"));
+            table.AddRow(row.Select(Markup.Escape).ToArray());
+        }
+        AnsiConsole.Write(table);
+        foreach (var b in trajectory.Stages())
+            AnsiConsole.MarkupLine(Markup.Escape($"stage boundary: {b.Curve} {b.Kind.ToString().ToLowerInvariant()} at step {b.Step} (moves {b.Rise:G3} in, {b.Fall:G3} out; threshold {b.Threshold:G3})"));
+        AnsiConsole.MarkupLine(Markup.Escape($"{trajectory.Points.Count} checkpoints in {trajectory.Seconds:F0} s{(trajectory.FromCache ? " (from the cache)" : "")}."));
+        return exit;
     }
 
     /// <summary>"1-8", "1,2,9-31": single lengths and inclusive ranges.</summary>

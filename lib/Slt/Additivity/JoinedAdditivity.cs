@@ -33,30 +33,6 @@ public enum AdditivityVerdict
     Undetermined,
 }
 
-/// <summary>One λ̂ of the comparison, kept as plain numbers (cacheable as JSON).</summary>
-/// <param name="Name">"whole" or the family's name.</param>
-/// <param name="Windows">n of its data (all windows, or n_f).</param>
-/// <param name="NBeta">nβ the run used.</param>
-/// <param name="SampledDimension">Number of sampled weights.</param>
-/// <param name="LossAtOptimum">L_n at w* on its data (per window, nats).</param>
-/// <param name="Mean">λ̂; null when a chain diverged.</param>
-/// <param name="StandardError">Its standard error; null when divergent.</param>
-/// <param name="PerChain">λ̂ of each chain.</param>
-/// <param name="RHat">Rank-normalized R̂ of the traces.</param>
-/// <param name="Ess">Bulk ESS.</param>
-/// <param name="MalaAcceptance">Mean MALA acceptance of the SGLD proposals.</param>
-/// <param name="Trust">The diagnostics' verdict.</param>
-/// <param name="Verdict">The verdict in words, with its reasons.</param>
-/// <param name="Seconds">Wall-clock seconds of the run.</param>
-public sealed record AdditivityEstimate(string Name, int Windows, double NBeta, long SampledDimension, double LossAtOptimum,
-    double? Mean, double? StandardError, double[] PerChain, double RHat, double Ess, double MalaAcceptance, Trust Trust, string Verdict, double Seconds)
-{
-    /// <summary>The plain numbers of an estimate.</summary>
-    public static AdditivityEstimate From(string name, int windows, LlcResult r) => new(name, windows, r.NBeta, r.Run.SampledDimension,
-        r.Run.Baseline.Average(), r.Mean, r.StandardError, r.PerChain, r.Diagnostics.RHat, r.Diagnostics.Ess, r.Diagnostics.MalaAcceptance,
-        r.Diagnostics.Trust, r.Diagnostics.Verdict, r.Run.Seconds);
-}
-
 /// <summary>
 /// SLT's divide-and-conquer step, measured on a transformer whose contexts use disjoint weights by construction
 /// (<see cref="JoinedTransformer"/>): λ̂(U ⊔ V) on all windows against λ̂(U) on family 1's windows plus λ̂(V) on family 2's.
@@ -82,7 +58,7 @@ public sealed record AdditivityEstimate(string Name, int Windows, double NBeta, 
 /// <param name="Whole">λ̂(U ⊔ V) on all windows, all weights sampled, nβ = n / log n.</param>
 /// <param name="Parts">λ̂ of each part on its family's windows, only its weights sampled.</param>
 public sealed record JoinedAdditivity(IReadOnlyList<string> Families, int Windows, PartTemperature Temperature,
-    AdditivityEstimate Whole, IReadOnlyList<AdditivityEstimate> Parts)
+    LlcSummary Whole, IReadOnlyList<LlcSummary> Parts)
 {
     /// <summary>Tolerance's relative part: 10 % of |λ̂_whole|.</summary>
     public const double RelativeTolerance = 0.1;
@@ -160,7 +136,7 @@ public sealed record JoinedAdditivity(IReadOnlyList<string> Families, int Window
     /// (as in <see cref="Estimate"/>).
     /// </summary>
     /// <exception cref="ArgumentException">The family has fewer than 3 windows; the settings name sampled parameters.</exception>
-    public static AdditivityEstimate EstimatePart(JoinedTransformer model, FamilyPartition partition, int family, SgldSettings settings,
+    public static LlcSummary EstimatePart(JoinedTransformer model, FamilyPartition partition, int family, SgldSettings settings,
         PartTemperature temperature = PartTemperature.WholeBeta, IProgress<SamplingProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -175,13 +151,13 @@ public sealed record JoinedAdditivity(IReadOnlyList<string> Families, int Window
             settings with { Seed = settings.Seed + 1 + family }, progress, cancellationToken);
     }
 
-    private static AdditivityEstimate Run(JoinedTransformer model, string name, WindowSample data, double nBeta, IReadOnlyList<string>? sampled,
+    private static LlcSummary Run(JoinedTransformer model, string name, WindowSample data, double nBeta, IReadOnlyList<string>? sampled,
         SgldSettings settings, IProgress<SamplingProgress>? progress, CancellationToken cancellationToken)
     {
         using var target = NextTokenTarget.Create(model, data, replicate: model.SameArchitecture);
         var result = LocalLearningCoefficient.Estimate(target, settings with { NBeta = nBeta, SampledParameters = sampled },
             progress: progress, cancellationToken: cancellationToken);
-        return AdditivityEstimate.From(name, data.Count, result);
+        return LlcSummary.From(name, data.Count, result);
     }
 
     /// <summary>
@@ -223,8 +199,8 @@ public sealed record JoinedAdditivity(IReadOnlyList<string> Families, int Window
     public DataFrame ToDataFrame()
     {
         var rows = Parts.Prepend(Whole).ToArray();
-        string Data(AdditivityEstimate e) => e.Name == "whole" ? "all windows" : $"{e.Name} windows";
-        string Weights(AdditivityEstimate e) => e.Name == "whole" ? "all (" + string.Join(" ⊔ ", Families) + ")" : e.Name + ".*";
+        string Data(LlcSummary e) => e.Name == "whole" ? "all windows" : $"{e.Name} windows";
+        string Weights(LlcSummary e) => e.Name == "whole" ? "all (" + string.Join(" ⊔ ", Families) + ")" : e.Name + ".*";
         var estimate = new StringDataFrameColumn("estimate", rows.Select(e => e.Name == "whole" ? "λ̂(whole)" : $"λ̂({e.Name})").Append("Σ parts").Append("gap whole − Σ parts"));
         var data = new StringDataFrameColumn("data", rows.Select(Data).Append("").Append(""));
         var weights = new StringDataFrameColumn("sampled", rows.Select(Weights).Append("").Append(""));
@@ -256,7 +232,7 @@ public sealed record JoinedAdditivity(IReadOnlyList<string> Families, int Window
     public JsonObject ToJson()
     {
         static JsonNode? Number(double? v) => v is double d && double.IsFinite(d) ? JsonValue.Create(d) : null;
-        JsonObject One(AdditivityEstimate e) => new()
+        JsonObject One(LlcSummary e) => new()
         {
             ["name"] = e.Name,
             ["windows"] = e.Windows,
