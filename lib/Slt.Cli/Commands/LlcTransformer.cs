@@ -82,6 +82,10 @@ internal sealed class LlcTransformerSettings : LlcSettings
     [Description("with --checkpoints: also write the trajectory table as CSV.")]
     public string? Csv { get; init; }
 
+    [CommandOption("--ship")]
+    [Description("with --checkpoints run: write the trajectory to data/results, where notebook 05 reads it (after checking that it measured the model this code trains).")]
+    public bool Ship { get; init; }
+
     [CommandOption("--threads <N>")]
     [Description("libtorch threads (default: SLT_THREADS, else 1).")]
     public int? Threads { get; init; }
@@ -97,6 +101,7 @@ internal sealed class LlcTransformerSettings : LlcSettings
         if (!(RefineLearningRate > 0) || !double.IsFinite(RefineLearningRate)) return ValidationResult.Error($"--refine-lr must be positive, got {RefineLearningRate}.");
         if (Checkpoints is not null && (Gammas is not null || StepBias || Refine is not null || Lengths is not null || Checkpoint is not null))
             return ValidationResult.Error("--checkpoints measures a trajectory at fixed settings; it does not combine with --gammas, --step-bias, --refine, --lengths or --checkpoint.");
+        if (Ship && Checkpoints != "run") return ValidationResult.Error("--ship goes with --checkpoints run (a recipe's trajectory).");
         if ((NoFamilies || Csv is not null) && Checkpoints is null) return ValidationResult.Error("--no-families and --csv go with --checkpoints.");
         if (NBetas is not null && Gammas is null) return ValidationResult.Error("--nbetas needs --gammas.");
         if (Parallel is <= 0) return ValidationResult.Error($"--parallel must be a positive integer, got {Parallel}.");
@@ -249,8 +254,13 @@ internal sealed class LlcTransformerCommand : LlcCommand<LlcTransformerSettings>
         {
             var report = new Progress<(int Index, int Count, string What)>(p => progress.Report(new SamplingProgress(p.Index, p.Count, p.What)));
             if (o.Checkpoints == "run")
-                return Transitions.LlcTrajectory.ForTrainingRun(o.Config is null ? TrainingRunConfig.Default : TrainingRunConfig.Load(o.Config), settings,
-                    progress: report, cancellationToken: token);
+            {
+                var recipe = o.Config is null ? TrainingRunConfig.Default : TrainingRunConfig.Load(o.Config);
+                // --ship recomputes: a shipped or cached result is never shipped again.
+                var result = Transitions.LlcTrajectory.ForTrainingRun(recipe, settings, useCache: !o.Ship, progress: report, cancellationToken: token);
+                if (o.Ship) Console.Error.WriteLine($"shipped: {Transitions.LlcTrajectory.Ship(result, recipe)}");
+                return result;
+            }
             var (truth, files) = Transitions.LlcTrajectory.ReadFolder(o.Checkpoints!);
             return Transitions.LlcTrajectory.Estimate(truth, files, settings, Path.GetFullPath(o.Checkpoints!), report, token);
         });
@@ -281,7 +291,7 @@ internal sealed class LlcTransformerCommand : LlcCommand<LlcTransformerSettings>
         AnsiConsole.Write(table);
         foreach (var b in trajectory.Stages())
             AnsiConsole.MarkupLine(Markup.Escape($"stage boundary: {b.Curve} {b.Kind.ToString().ToLowerInvariant()} at step {b.Step} (moves {b.Rise:G3} in, {b.Fall:G3} out; threshold {b.Threshold:G3})"));
-        AnsiConsole.MarkupLine(Markup.Escape($"{trajectory.Points.Count} checkpoints in {trajectory.Seconds:F0} s{(trajectory.FromCache ? " (from the cache)" : "")}."));
+        AnsiConsole.MarkupLine(Markup.Escape($"{trajectory.Points.Count} checkpoints in {trajectory.Seconds:F0} s{(trajectory.Shipped ? " (read from data/results)" : trajectory.FromCache ? " (from the cache)" : "")}."));
         return exit;
     }
 

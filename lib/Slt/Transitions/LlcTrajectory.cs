@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Data.Analysis;
 using Slt.Additivity;
+using Slt.Configuration;
 using Slt.Contexts;
 using Slt.Diagnostics;
 using Slt.Estimators;
@@ -105,29 +106,64 @@ public sealed record LlcTrajectory(LlcTrajectorySettings Settings, string Source
 
     /// <summary>
     /// The trajectory of a recipe's training run (trained once through <see cref="TrainedModelCache"/>), cached under
-    /// <c>SLT_CACHE/transitions</c> by recipe, settings and library build (<see cref="ContextResultCache"/>).
+    /// <c>SLT_CACHE/transitions</c> by recipe, settings and library build (<see cref="ContextResultCache"/>). On a cache
+    /// miss it reads the result shipped in <c>data/results</c> (<see cref="ShippedResults"/>, written by
+    /// <c>slt llc transformer --checkpoints run --ship</c>) when one exists for the same recipe and settings and the model
+    /// it measured is the model this code trains (L_n(w*) of the last checkpoint on the sample agrees to 1e−4 relative);
+    /// otherwise it computes the trajectory (about ten minutes on two cores for the default run).
     /// </summary>
     /// <param name="recipe">The training recipe (default <see cref="TrainingRunConfig.Default"/>).</param>
     /// <param name="settings">What to measure (default <see cref="LlcTrajectorySettings.Default"/>).</param>
-    /// <param name="useCache">False: neither read nor write the cache.</param>
+    /// <param name="useCache">False: neither read nor write the cache, nor read a shipped result.</param>
     /// <param name="directory">The results cache folder (default <see cref="CacheDirectory"/>).</param>
     /// <param name="progress">Progress, checkpoint by checkpoint.</param>
     /// <param name="cancellationToken">Stops sampling.</param>
+    /// <param name="shipped">The shipped results folder (default <see cref="ShippedResults.DefaultDirectory"/>).</param>
     public static LlcTrajectory ForTrainingRun(TrainingRunConfig? recipe = null, LlcTrajectorySettings? settings = null, bool useCache = true, string? directory = null,
-        IProgress<(int Index, int Count, string What)>? progress = null, CancellationToken cancellationToken = default)
+        IProgress<(int Index, int Count, string What)>? progress = null, CancellationToken cancellationToken = default, string? shipped = null)
     {
         recipe ??= TrainingRunConfig.Default;
         settings = (settings ?? LlcTrajectorySettings.Default).Validated();
-        string key = $"llc-trajectory|{recipe.ContentHash()}|{JsonSerializer.Serialize(settings with { Sampler = null! })}|{FamilyInterference.SettingsKey(settings.Sampler)}";
-        var (result, fromCache) = ContextResultCache.GetOrCompute("llc-trajectory", key, () =>
+        string key = ShippedKey(recipe, settings);
+        var (result, fromCache) = ContextResultCache.GetOrCompute(Kind, key, () =>
         {
             var (model, run) = TrainedModelCache.GetOrTrain(recipe);
-            model.Dispose();
+            var truth = new TrueDistribution(recipe.Corpus);
+            using (model)
+            {
+                if (useCache && ShippedResults.TryRead<LlcTrajectory>(Kind, key, shipped) is { } stored && stored.Points.Count > 0)
+                {
+                    double now = LossAtOptimum(model, truth, settings), then = stored.Points[^1].Whole.LossAtOptimum;
+                    if (Math.Abs(now - then) <= 1e-4 * Math.Abs(then)) return stored with { Shipped = true };
+                }
+            }
             var files = run.Checkpoints.Where(c => c.CheckpointFile is not null).Select(c => (c.Step, c.CheckpointFile!)).ToArray();
-            return Estimate(new TrueDistribution(recipe.Corpus), files, settings, $"recipe {recipe.ContentHash()}", progress, cancellationToken);
+            return Estimate(truth, files, settings, $"recipe {recipe.ContentHash()}", progress, cancellationToken);
         }, directory ?? CacheDirectory, useCache);
         return result with { FromCache = fromCache };
     }
+
+    /// <summary>Writes a recipe's trajectory to the shipped results (<see cref="ShippedResults"/>); returns the file.</summary>
+    public static string Ship(LlcTrajectory trajectory, TrainingRunConfig recipe, string? directory = null) =>
+        ShippedResults.Write(Kind, ShippedKey(recipe, trajectory.Settings), trajectory with { FromCache = false, Shipped = false }, directory);
+
+    private const string Kind = "llc-trajectory";
+
+    private static string ShippedKey(TrainingRunConfig recipe, LlcTrajectorySettings settings) =>
+        $"llc-trajectory|{recipe.ContentHash()}|{JsonSerializer.Serialize(settings with { Sampler = null! })}|{FamilyInterference.SettingsKey(settings.Sampler)}";
+
+    /// <summary>L_n(w*) per window on the trajectory's LLC sample: the fingerprint that ties a stored trajectory to a model.</summary>
+    private static double LossAtOptimum(Transformer model, TrueDistribution truth, LlcTrajectorySettings settings)
+    {
+        using var scope = NewDisposeScope();
+        model.eval();
+        var sample = new CorpusGenerator(truth).Sample(settings.Windows, settings.DataSeed);
+        using var _ = no_grad();
+        return Losses.NextTokenLoss.PerWindow(model, sample.ToTensor()).mean().item<float>();
+    }
+
+    /// <summary>Whether this trajectory was read from the shipped results rather than computed in this process or cache.</summary>
+    public bool Shipped { get; init; }
 
     /// <summary>The checkpoints of a folder written by <c>slt train</c> (<c>step-NNNNNNN.ckpt</c>, or its <c>checkpoints/</c>
     /// subfolder), in step order, with the corpus their headers hold.</summary>

@@ -1,0 +1,63 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Slt.Configuration;
+
+/// <summary>
+/// Results that take longer than a notebook's time budget, computed once with <c>slt</c> and shipped with the
+/// repository in <c>data/results/</c>, one JSON file per result named by a hash of everything that determines it (the
+/// recipe's content hash and the settings, not the library's build). A notebook reads a shipped result only after the
+/// caller has checked it against the current code (for example: the model it measured still has the same loss), and
+/// recomputes it otherwise; <c>slt … --ship</c> rewrites it.
+/// </summary>
+public static class ShippedResults
+{
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        WriteIndented = true,
+    };
+
+    /// <summary><c>SLT_RESULTS</c> if set, else the <c>data/results</c> folder of the repository this process runs in (found
+    /// by walking up from the current directory, then from the program's folder); null when there is none.</summary>
+    public static string? DefaultDirectory
+    {
+        get
+        {
+            if (Environment.GetEnvironmentVariable("SLT_RESULTS") is { Length: > 0 } set) return set;
+            foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
+                for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+                    if (System.IO.File.Exists(Path.Combine(dir.FullName, "data", "default.corpus.json")) && System.IO.File.Exists(Path.Combine(dir.FullName, "Workbook.sln")))
+                        return Path.Combine(dir.FullName, "data", "results");
+            return null;
+        }
+    }
+
+    /// <summary>The file of a result: <c>{directory}/{kind}-{hash of key}.json</c>.</summary>
+    public static string File(string kind, string key, string directory)
+    {
+        var hash = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(key)), 0, 8).ToLowerInvariant();
+        return Path.Combine(directory, $"{kind}-{hash}.json");
+    }
+
+    /// <summary>The shipped result for <paramref name="key"/>, or null when none is shipped (or there is no results folder).</summary>
+    public static T? TryRead<T>(string kind, string key, string? directory = null) where T : class
+    {
+        directory ??= DefaultDirectory;
+        if (directory is null) return null;
+        string file = File(kind, key, directory);
+        return System.IO.File.Exists(file) ? JsonSerializer.Deserialize<T>(System.IO.File.ReadAllText(file), Json) : null;
+    }
+
+    /// <summary>Writes a result to the results folder; returns the file.</summary>
+    /// <exception cref="InvalidOperationException">No results folder: not inside the repository and SLT_RESULTS unset.</exception>
+    public static string Write<T>(string kind, string key, T result, string? directory = null)
+    {
+        directory ??= DefaultDirectory ?? throw new InvalidOperationException("No data/results folder: run inside the repository or set SLT_RESULTS.");
+        Directory.CreateDirectory(directory);
+        string file = File(kind, key, directory);
+        System.IO.File.WriteAllText(file, JsonSerializer.Serialize(result, Json) + "\n");
+        return file;
+    }
+}

@@ -1,0 +1,54 @@
+using Slt.Diagnostics;
+using Slt.Estimators;
+using Slt.Transitions;
+
+namespace Slt.Tests.Transitions;
+
+/// <summary>Type-B candidates: a turn in one family's λ̂ while the other's stays within the noise.</summary>
+public sealed class DaughterTransitionTests
+{
+    private static readonly int[] Steps = [0, 1, 2, 4, 8, 16, 32, 64];
+
+    private static LlcSummary S(string name, double mean, double se = 0.5) =>
+        new(name, 100, 20, 1000, 1.0, mean, se, [mean], 1.0, 200, 0.9, Trust.Caution, "use with care", 1);
+
+    private static LlcTrajectory Synthetic(double[] garage, double[] zoo, double[] whole) =>
+        new(LlcTrajectorySettings.Default, "synthetic", ["garage", "zoo"],
+            Steps.Select((s, i) => new LlcTrajectoryPoint(s, 3.0 - 0.1 * i, 10, 0.1, [1.0, 0.5], 0.5, S("whole", whole[i]), [S("garage", garage[i]), S("zoo", zoo[i])])).ToArray(),
+            1, false);
+
+    [Fact]
+    public void ATurnInOneDaughterWithTheOtherFlatIsACandidate()
+    {
+        double[] garage = [0, 2, 2.2, 2.1, 9, 3, 3.1, 3.0];      // a peak at step 8
+        double[] zoo = [0, 5, 5.3, 5.1, 5.4, 5.2, 5.0, 5.1];       // flat within 0.5 √2 × 3
+        double[] whole = [0, 7, 7.5, 7.2, 14, 8.2, 8.1, 8.1];
+        var t = Assert.Single(DaughterTransition.Find(Synthetic(garage, zoo, whole)));
+        Assert.Equal(("garage", 8, CriticalPointKind.Peak, 4, 16), (t.Family, t.Step, t.Kind, t.From, t.To));
+        Assert.Equal((6.9, -6.0), (Math.Round(t.FamilyChanges.In, 10), Math.Round(t.FamilyChanges.Out, 10)));
+        Assert.True(t.OtherFlat);
+        Assert.Equal(0.3 / Math.Sqrt(0.5), t.OtherLargestZ, 10);
+        Assert.Equal(6.8 / Math.Sqrt(0.5), t.WholeLargestZ, 10);
+        Assert.Contains("type B candidate", t.Summary());
+    }
+
+    [Fact]
+    public void WhenBothDaughtersTurnItIsNotTypeB()
+    {
+        double[] garage = [0, 2, 2.2, 2.1, 9, 3, 3.1, 3.0];
+        double[] zoo = [0, 5, 5.3, 5.1, 8.5, 5.2, 5.0, 5.1];      // moves 3.4 = 4.8 combined se: not flat (and itself a peak)
+        double[] whole = [0, 7, 7.5, 7.2, 17, 8.2, 8.1, 8.1];
+        var found = DaughterTransition.Find(Synthetic(garage, zoo, whole));
+        Assert.Equal(2, found.Count);
+        Assert.All(found, t => Assert.False(t.OtherFlat));
+        Assert.Equal(2, DaughterTransition.ToDataFrame(found).Rows.Count);
+    }
+
+    [Fact]
+    public void NeedsBothFamilies()
+    {
+        var none = new LlcTrajectory(LlcTrajectorySettings.Default, "x", ["garage", "zoo"],
+            Steps.Select(s => new LlcTrajectoryPoint(s, 1, 1, 0.1, [1.0], 0.5, S("whole", 1), [])).ToArray(), 1, false);
+        Assert.Contains("both families", Assert.Throws<ArgumentException>(() => DaughterTransition.Find(none)).Message);
+    }
+}
