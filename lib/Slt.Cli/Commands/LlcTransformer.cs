@@ -252,7 +252,7 @@ internal sealed class LlcTransformerCommand : LlcCommand<LlcTransformerSettings>
         if (o.NBeta is not null) throw new FormatException("--nbeta: the trajectory sets nβ itself (N / log N, and n_f β for a family).");
         var trajectory = Progress.Run(o.Json, "LLC trajectory", progress =>
         {
-            var report = new Progress<(int Index, int Count, string What)>(p => progress.Report(new SamplingProgress(p.Index, p.Count, p.What)));
+            var report = progress;
             if (o.Checkpoints == "run")
             {
                 var recipe = o.Config is null ? TrainingRunConfig.Default : TrainingRunConfig.Load(o.Config);

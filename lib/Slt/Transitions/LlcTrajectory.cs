@@ -54,11 +54,11 @@ public sealed record LlcTrajectory(LlcTrajectorySettings Settings, string Source
     /// <param name="checkpoints">(step, checkpoint file) in training order; each file holds a <see cref="Transformer"/>.</param>
     /// <param name="settings">What to measure (default <see cref="LlcTrajectorySettings.Default"/>).</param>
     /// <param name="source">A label for <see cref="Source"/>.</param>
-    /// <param name="progress">Receives (checkpoint index, checkpoint count, what) before each piece of work.</param>
+    /// <param name="progress">Receives (checkpoints done, checkpoints, which) before each checkpoint.</param>
     /// <param name="cancellationToken">Stops sampling.</param>
     /// <exception cref="ArgumentException">No checkpoints, steps not increasing, or a file missing.</exception>
     public static LlcTrajectory Estimate(TrueDistribution truth, IReadOnlyList<(int Step, string File)> checkpoints, LlcTrajectorySettings? settings = null,
-        string source = "checkpoints", IProgress<(int Index, int Count, string What)>? progress = null, CancellationToken cancellationToken = default)
+        string source = "checkpoints", IProgress<SamplingProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(truth);
         ArgumentNullException.ThrowIfNull(checkpoints);
@@ -78,7 +78,7 @@ public sealed record LlcTrajectory(LlcTrajectorySettings Settings, string Source
         for (int i = 0; i < checkpoints.Count; i++)
         {
             var (step, file) = checkpoints[i];
-            progress?.Report((i, checkpoints.Count, $"step {step}"));
+            progress?.Report(new SamplingProgress(i, checkpoints.Count, $"checkpoint {i + 1} of {checkpoints.Count}: step {step}"));
             using var scope = NewDisposeScope();
             var (model, _) = TransformerCheckpoint.Load(file);
             using (model)
@@ -120,7 +120,7 @@ public sealed record LlcTrajectory(LlcTrajectorySettings Settings, string Source
     /// <param name="cancellationToken">Stops sampling.</param>
     /// <param name="shipped">The shipped results folder (default <see cref="ShippedResults.DefaultDirectory"/>).</param>
     public static LlcTrajectory ForTrainingRun(TrainingRunConfig? recipe = null, LlcTrajectorySettings? settings = null, bool useCache = true, string? directory = null,
-        IProgress<(int Index, int Count, string What)>? progress = null, CancellationToken cancellationToken = default, string? shipped = null)
+        IProgress<SamplingProgress>? progress = null, CancellationToken cancellationToken = default, string? shipped = null)
     {
         recipe ??= TrainingRunConfig.Default;
         settings = (settings ?? LlcTrajectorySettings.Default).Validated();
@@ -197,6 +197,47 @@ public sealed record LlcTrajectory(LlcTrajectorySettings Settings, string Source
         Environment.GetEnvironmentVariable("SLT_CACHE") is { Length: > 0 } dir
             ? Path.Combine(dir, "transitions")
             : Path.Combine(Path.GetTempPath(), "slt-cache", "transitions");
+
+    /// <summary>Where the numbers come from and what they cost, in one line.</summary>
+    public string Summary()
+    {
+        var s = Settings.Sampler;
+        string origin = Shipped ? "read from data/results (computed by `slt llc transformer --checkpoints run --ship`)"
+            : FromCache ? "read from the cache" : "computed now";
+        int estimates = Points.Sum(p => 1 + p.Families.Count);
+        return FormattableString.Invariant(
+            $"{Points.Count} checkpoints, {estimates} estimates, {origin}; the computation took {Seconds:F0} s. ") +
+            FormattableString.Invariant($"Sample: {Settings.Windows} windows (seed {Settings.DataSeed}), nβ = {Points[0].Whole.NBeta:F2}; ") +
+            FormattableString.Invariant($"SGLD ε = {s.StepSize:G3}, γ = {s.Localization:G4}, {s.Chains} chains × ({s.BurnIn} + {s.Draws} × {s.StepsBetweenDraws} steps), batches of {s.BatchSize} windows.");
+    }
+
+    /// <summary>
+    /// Recomputes the last checkpoint's whole-sample λ̂ now, with the trajectory's settings, on the model a recipe trains,
+    /// to check a stored (cached or shipped) trajectory against the current code: with the same weights, sample and seed
+    /// the two agree to rounding; on another machine within their combined standard error.
+    /// </summary>
+    /// <param name="recipe">The recipe the trajectory measured (default <see cref="TrainingRunConfig.Default"/>).</param>
+    /// <param name="progress">The sampler's progress.</param>
+    /// <returns>The stored and the recomputed estimate.</returns>
+    public (LlcSummary Stored, LlcSummary Now) RecomputeLast(TrainingRunConfig? recipe = null, IProgress<SamplingProgress>? progress = null)
+    {
+        recipe ??= TrainingRunConfig.Default;
+        var (model, run) = TrainedModelCache.GetOrTrain(recipe);
+        model.Dispose();
+        var last = run.Checkpoints.Last(c => c.CheckpointFile is not null);
+        if (last.Step != Points[^1].Step)
+            throw new ArgumentException($"The recipe's last checkpoint is step {last.Step}, the trajectory's step {Points[^1].Step}: not the same run.", nameof(recipe));
+        var (weights, _) = TransformerCheckpoint.Load(last.CheckpointFile!);
+        using (weights)
+        {
+            weights.eval();
+            var sample = new CorpusGenerator(new TrueDistribution(recipe.Corpus)).Sample(Settings.Windows, Settings.DataSeed);
+            using var target = NextTokenTarget.Create(weights, sample);
+            var s = Settings.Sampler;
+            var result = LocalLearningCoefficient.Estimate(target, s with { NBeta = sample.Count / Math.Log(sample.Count) }, progress: progress);
+            return (Points[^1].Whole, LlcSummary.From("whole", sample.Count, result));
+        }
+    }
 
     /// <summary>λ̂ of the whole at each checkpoint (NaN where divergent).</summary>
     public double[] Llc() => Points.Select(p => p.Whole.Mean ?? double.NaN).ToArray();

@@ -95,6 +95,9 @@ public sealed class LlcTrajectoryTests : IDisposable
         Assert.True(second.FromCache);
         Assert.Equal(first.Llc(), second.Llc());
         Assert.Equal(first.Steps, second.Steps);
+        var (stored, now) = second.RecomputeLast(recipe);
+        Assert.Equal(stored.PerChain, now.PerChain);   // same weights, sample and seed: the same numbers
+        Assert.Contains("read from the cache", second.Summary());
         var other = LlcTrajectory.ForTrainingRun(recipe, Short with { PerFamily = false, DataSeed = 9 }, directory: cache);
         Assert.False(other.FromCache);
     }
