@@ -116,6 +116,9 @@ public sealed class ContextRecognitionTests
         Assert.Equal(6 * 3, result.ToDataFrame().Rows.Count);
         Assert.Equal(12, result.OnsetTable().Rows.Count);
         Assert.All(result.Rows.Where(r => r.Step < 100), r => Assert.True(r.Gain.Gain < 0, $"uniform guess G = {r.Gain.Gain}"));
+        var figure = result.ToFigure();
+        Assert.Equal(6, figure.Traces.Count);
+        Assert.All(figure.Traces, t => Assert.Contains("onset (10, 100]", t.Name));
     }
 
     [Fact]
