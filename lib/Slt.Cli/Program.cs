@@ -55,6 +55,7 @@ app.Configure(config =>
         additivity.AddCommand<AdditivityJoinedCommand>("joined").WithDescription("A transformer joined from one part per family (trained on its family's windows, routed by words): λ̂ on all windows against the sum of the parts' λ̂ on their windows at n_f β, gap ± se and verdict. Exit codes as for slt llc (the worst run).");
         additivity.AddCommand<AdditivitySharedCommand>("shared").WithDescription("The shared (default) transformer: per-block Fisher overlap of the two families along training (--overlap) and the interference I = λ̂(W, all) − λ̂(W₁, family 1) − λ̂(W₂, family 2) per block (--interference rows,unembedding,attention-1,…). Exit codes as for slt llc (the worst run).");
     });
+    config.AddCommand<RecognitionCommand>("recognition").WithDescription("Type A transitions (a context recognized): the captured in-context gain per family and head/tail task class over training, R of the fitted context map, and their onsets as (previous checkpoint, step] intervals (docs/recognition.md).");
     config.AddCommand<KlCommand>("kl").WithDescription("Per-length loss L^l, entropy S^l and KL K^l (with standard errors) of a checkpoint.");
 });
 return CliErrors.Run(app, ArgumentAliases.Expand(args));

@@ -45,6 +45,31 @@ public sealed class LengthDecomposedKl
     /// <summary>L^l, S^l, K^l (with standard errors), L_n^l and totals for the model (no gradients are taken).</summary>
     public LengthDecomposedLoss Evaluate(INextTokenPredictor model)
     {
+        var (cross, kl, nll) = PerWindow(model);
+        int n = Sample.Count, m = Sample.ContextLength - 1;
+        var (lMean, lSe, _) = Summarise(cross, n, m);
+        var (sMean, sSe, _) = Summarise(_entropy, n, m);
+        var (kMean, kSe, kTotalSe) = Summarise(kl, n, m);
+        var (nMean, nSe, nTotalSe) = Summarise(nll, n, m);
+        return new LengthDecomposedLoss(
+            Enumerable.Range(1, m).ToArray(), n,
+            lMean, lSe, sMean, sSe, kMean, kSe, nMean, nSe,
+            lMean.Sum(), sMean.Sum(), kMean.Sum(), kTotalSe, nMean.Sum(), nTotalSe);
+    }
+
+    /// <summary>
+    /// The cross-entropy −Σ_s q(s | t_1..t_l) log p(s | t_1..t_l, w) of every window and input length, before any
+    /// averaging: entry w·(C − 1) + l − 1 for window w and length l (the per-window values behind
+    /// <see cref="LengthDecomposedLoss.CrossEntropy"/>, for means and standard errors over any subset of windows).
+    /// </summary>
+    public double[] CrossEntropyPerWindow(INextTokenPredictor model) => PerWindow(model).Cross;
+
+    /// <summary>The truth's entropy H(q(· | t_1..t_l)) of every window and input length, laid out as
+    /// <see cref="CrossEntropyPerWindow"/>.</summary>
+    public ReadOnlySpan<double> EntropyPerWindow => _entropy;
+
+    private (double[] Cross, double[] Kl, double[] Nll) PerWindow(INextTokenPredictor model)
+    {
         if (model.VocabularySize != Truth.Vocabulary.Count)
             throw new ArgumentException($"The model's vocabulary size {model.VocabularySize} differs from the truth's {Truth.Vocabulary.Count}.", nameof(model));
         int n = Sample.Count, c = Sample.ContextLength, v = Truth.Vocabulary.Count, m = c - 1;
@@ -68,14 +93,7 @@ public sealed class LengthDecomposedKl
             klT.contiguous().data<double>().CopyTo(kl, first * m);
             nllT.contiguous().data<double>().CopyTo(nll, first * m);
         }
-        var (lMean, lSe, _) = Summarise(cross, n, m);
-        var (sMean, sSe, _) = Summarise(_entropy, n, m);
-        var (kMean, kSe, kTotalSe) = Summarise(kl, n, m);
-        var (nMean, nSe, nTotalSe) = Summarise(nll, n, m);
-        return new LengthDecomposedLoss(
-            Enumerable.Range(1, m).ToArray(), n,
-            lMean, lSe, sMean, sSe, kMean, kSe, nMean, nSe,
-            lMean.Sum(), sMean.Sum(), kMean.Sum(), kTotalSe, nMean.Sum(), nTotalSe);
+        return (cross, kl, nll);
     }
 
     /// <summary>Per-length mean and standard error over windows, and the standard error of the per-window sum over lengths.</summary>
