@@ -73,20 +73,20 @@ public static class FittedContextMap
             var teacher = logTeacher.exp();
             // The teacher's entropy term, constant in w': KL = Σ p log p − Σ p log q.
             var negativeEntropy = (teacher * logTeacher).sum(-1).mean();
-            using var optimizer = optim.Adam(trainable, lr: s.LearningRate);
+            using var optimizer = new ScalarSafeAdam(trainable, s.LearningRate);   // not optim.Adam: its per-step Scalar temporaries crash parallel fits
             for (int step = 0; step <= s.Steps; step++)
             {
                 using var inner = NewDisposeScope();
                 var crossEntropy = (teacher * daughter.LogProbabilities(queries)).sum(-1).mean().neg();
-                var loss = negativeEntropy + crossEntropy;
+                var loss = negativeEntropy.Plus(crossEntropy);
                 losses[step] = loss.to_type(ScalarType.Float64).item<double>();
                 if (!double.IsFinite(losses[step]))
                     throw new InvalidOperationException($"The fit's loss became {losses[step]} at step {step}; lower the learning rate (now {s.LearningRate}).");
                 if (step == s.Steps) break;
-                foreach (var group in optimizer.ParamGroups) group.LearningRate = s.LearningRateAt(step);
-                optimizer.zero_grad();
+                optimizer.LearningRate = s.LearningRateAt(step);
+                optimizer.ZeroGrad();
                 crossEntropy.backward();
-                optimizer.step();
+                optimizer.Step();
             }
         }
         foreach (var p in daughter.parameters()) p.requires_grad = false;

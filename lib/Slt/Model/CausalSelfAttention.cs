@@ -65,6 +65,6 @@ public sealed class CausalSelfAttention : nn.Module<Tensor, Tensor>
         pattern = keepPattern ? attention : null;
         var mixed = attention.matmul(v).transpose(1, 2).contiguous().view(b, t, h * _headDimension);
         var output = nn.functional.linear(mixed, wo);
-        return context_map is null ? output : output + context_map.forward(x);
+        return context_map is null ? output : output.Plus(context_map.forward(x));
     }
 }

@@ -1,3 +1,4 @@
+using Slt.Platform;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -85,7 +86,7 @@ public sealed class Transformer : nn.Module<Tensor, Tensor>, INextTokenPredictor
         if (t > Config.ContextLength)
             throw new ArgumentException($"windows have length {t} > C = {Config.ContextLength}.", nameof(windows));
         using var positions = arange(t, dtype: ScalarType.Int64, device: windows.device);
-        return token_embedding.forward(windows) + position_embedding.forward(positions);
+        return token_embedding.forward(windows).Plus(position_embedding.forward(positions));   // no implicit Scalar (Slt.Platform.Scalars)
     }
 
     /// <summary>Logits from the residual stream leaving the last block: the unembedding of the final LayerNorm.</summary>

@@ -1,3 +1,4 @@
+using Slt.Platform;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -39,11 +40,11 @@ public sealed class TransformerBlock : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         var h = AfterAttention(x);
-        return mlp is null ? h : h + mlp.forward(mlp_norm!.forward(h));
+        return mlp is null ? h : h.Plus(mlp.forward(mlp_norm!.forward(h)));
     }
 
     /// <summary>The residual stream after the attention half of the block, h = x + Attn(LN(x)).</summary>
-    public Tensor AfterAttention(Tensor x) => x + attention.forward(attention_norm.forward(x));
+    public Tensor AfterAttention(Tensor x) => x.Plus(attention.forward(attention_norm.forward(x)));   // x + y would make a Scalar temporary a GC can free mid-call
 
     /// <summary>The MLP's input, its normalized residual stream LN(h) (h itself without LayerNorm); the input of <c>mlp.0</c>.</summary>
     /// <exception cref="InvalidOperationException">The block has no MLP.</exception>

@@ -104,9 +104,8 @@ public sealed record ContextRecognition(
         if (settings.IncludeResidual)
         {
             progress?.Report("fitted context map over training (or from its cache) …");
-            // One worker: the sweep's results do not depend on the worker count, and two parallel fits were seen to abort in
-            // Adam (libtorch "toFloat" check) on this machine.
-            var sweep = ContextFitSweep.ForTrainingRun(recipe, ContextFitSweepSettings.ForSubset("full"), workers: 1, useCache: useCache, progress: progress);
+            // The same cached sweep as notebook 03's (its results do not depend on the worker count).
+            var sweep = ContextFitSweep.ForTrainingRun(recipe, ContextFitSweepSettings.ForSubset("full"), useCache: useCache, progress: progress);
             residuals = sweep.Rows.Select(r => new ResidualRow(r.Step, r.FamilyName, r.Task, r.ContextLength,
                 r.Evaluation.R, r.Evaluation.RSe, r.Evaluation.KlNoChange, r.Evaluation.KlNoChangeSe)).ToArray();
         }
