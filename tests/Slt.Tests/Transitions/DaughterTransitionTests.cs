@@ -51,4 +51,30 @@ public sealed class DaughterTransitionTests
             Steps.Select(s => new LlcTrajectoryPoint(s, 1, 1, 0.1, [1.0], 0.5, S("whole", 1), [])).ToArray(), 1, false);
         Assert.Contains("both families", Assert.Throws<ArgumentException>(() => DaughterTransition.Find(none)).Message);
     }
+
+    [Fact]
+    public void AnOnsetIsComparedWithTheStagesAndTheLlcMovesAcrossIt()
+    {
+        double[] garage = [0, 2, 2.2, 2.1, 9, 3, 3.1, 3.0];
+        double[] zoo = [0, 5, 5.3, 5.1, 5.4, 5.2, 5.0, 5.1];
+        double[] whole = [0, 7, 7.5, 7.2, 14, 8.2, 8.1, 8.1];
+        var trajectory = Synthetic(garage, zoo, whole);
+        OnsetRow[] onsets =
+        [
+            new("garage", "head", "gain", "G − 3 se > 0.1", new Onset(4, 8, true)),
+            new("zoo", "all", "gain", "G − 3 se > 0.1", new Onset(32, 64, true)),
+            new("zoo", "tail", "gain", "G − 3 se > 0.5", new Onset(null, null, false)),   // no onset: no row
+        ];
+        var rows = OnsetComparison.Compare(onsets, trajectory);
+        Assert.Equal(2, rows.Count);
+        Assert.Contains("garage llc peak@8", rows[0].Boundaries);
+        Assert.Equal(6.9, rows[0].FamilyLlcChange!.Value, 10);
+        Assert.Equal(6.9 / Math.Sqrt(0.5), rows[0].FamilyLlcZ!.Value, 10);
+        Assert.Equal(6.8, rows[0].WholeLlcChange!.Value, 10);
+        Assert.Equal(0.1, rows[1].FamilyLlcChange!.Value, 10);   // zoo's λ̂ over (32, 64]
+        Assert.DoesNotContain(rows[1].Boundaries, b => b.Contains("garage llc"));
+        Assert.Equal(2, OnsetComparison.ToDataFrame(rows).Rows.Count);
+        Assert.Contains("not the same run", Assert.Throws<ArgumentException>(() =>
+            OnsetComparison.Compare([new OnsetRow("zoo", "all", "gain", "x", new Onset(5, 7, true))], trajectory)).Message);
+    }
 }
