@@ -55,8 +55,11 @@ public static class SusceptibilityEstimator
         if (batches < 2) throw new ArgumentException("The standard error needs at least two batches in all: use more chains or batches.", nameof(batchesPerChain));
 
         int total = draws * observable.Count;
-        double phiMean = observable.Sum(c => c.Sum()) / total;
-        double shiftMean = shift.Sum(c => c.Sum()) / total;
+        // Centred at the first draw before averaging (the covariance does not change): a constant trace then gives exactly
+        // zero, and values such as L_n ≈ 60 with small fluctuations keep their digits.
+        double phi0 = observable[0][0], shift0 = shift[0][0];
+        double phiMean = observable.Sum(c => c.Sum(v => v - phi0)) / total;
+        double shiftMean = shift.Sum(c => c.Sum(v => v - shift0)) / total;
         double correction = total / (total - 1.0);
         var means = new List<double>(batches);
         double sum = 0;
@@ -66,7 +69,7 @@ public static class SusceptibilityEstimator
             {
                 int first = b * draws / batchesPerChain, last = (b + 1) * draws / batchesPerChain;
                 double s = 0;
-                for (int k = first; k < last; k++) s += (observable[c][k] - phiMean) * (shift[c][k] - shiftMean);
+                for (int k = first; k < last; k++) s += (observable[c][k] - phi0 - phiMean) * (shift[c][k] - shift0 - shiftMean);
                 sum += s;
                 means.Add(s / (last - first));
             }
