@@ -117,6 +117,12 @@ public sealed class TransformerSusceptibilityTests(ITestOutputHelper output)
             Assert.NotEqual(0.0, P(1).Chi);
             Assert.True(P(1).StandardError > 0 && double.IsFinite(P(1).StandardError));
         }
+        var curves = new SusceptibilityCurves([.. points, .. points.Select(p => p with { Step = 10 }), .. points.Select(p => p with { Step = 100 })], partition.WholeNBeta, 40, 1);
+        Assert.Equal(3 * points.Count, curves.ToDataFrame().Rows.Count);
+        Assert.Equal(shifts.Length, curves.ToFigures().Figures.Count);
+        Assert.Equal(2, curves.ToFigure("none").Traces.Count);
+        Assert.Throws<ArgumentException>(() => curves.ToFigure("sideways"));
+        Assert.DoesNotContain(curves.Peaks(), p => p.IsPeak); // equal values at every step: no peak
         Assert.Equal(points.Single(p => p.Block == "unembedding" && p.Shift == "none").Dimension, model.named_parameters().Where(p => p.name.StartsWith("unembedding")).Sum(p => p.parameter.numel()));
     }
 
