@@ -31,7 +31,7 @@ public static class NextTokenLoss
         PerPair(model, windows).index_select(1, positions).sum(1);
 
     /// <summary>−log p(t_{l+1} | t_1..t_l, w) of every pair, a [B, C − 1] tensor (carries gradients).</summary>
-    private static Tensor PerPair(nn.Module<Tensor, Tensor> model, Tensor windows)
+    public static Tensor PerPair(nn.Module<Tensor, Tensor> model, Tensor windows)
     {
         var (logits, targets) = LogitsAndTargets(model, windows);
         return nn.functional.cross_entropy(logits.reshape(-1, logits.shape[^1]), targets.reshape(-1), reduction: nn.Reduction.None)

@@ -131,6 +131,29 @@ internal sealed class FunctionalVarianceRecorder
     }
 }
 
+/// <summary>The group's draw observables (<see cref="ChainGroup.DrawObservables"/>) at every draw, read back to the CPU
+/// as they are taken: [chain][draw][observable].</summary>
+internal sealed class DrawObservableRecorder(ChainGroup group, int draws)
+{
+    private readonly List<double[]> _rows = new(draws);
+    private int _width = -1;
+
+    public void Record()
+    {
+        var values = group.DrawObservables();
+        if (values.dim() != 2 || values.shape[0] != group.Chains)
+            throw new InvalidOperationException($"DrawObservables returned shape [{string.Join(", ", values.shape)}]; expected [{group.Chains}, m].");
+        if (_width < 0) _width = (int)values.shape[1];
+        else if (values.shape[1] != _width)
+            throw new InvalidOperationException($"DrawObservables changed width from {_width} to {values.shape[1]} between draws.");
+        _rows.Add(values.ToDoubles());
+    }
+
+    /// <summary>[chain][draw][observable].</summary>
+    public double[][][] Result() =>
+        Enumerable.Range(0, group.Chains).Select(c => _rows.Select(r => r.AsSpan(c * _width, _width).ToArray()).ToArray()).ToArray();
+}
+
 /// <summary>Steps done over all chain groups, reported about a hundred times per run; safe when groups run in parallel.</summary>
 internal sealed class ProgressCounter(IProgress<SamplingProgress>? progress, long totalChainSteps)
 {

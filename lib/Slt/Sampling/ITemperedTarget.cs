@@ -102,6 +102,16 @@ public abstract class ChainGroup : IDisposable
     /// the sample's fluctuation (<c>Slt.Estimators.FluctuationCorrection</c>). Null (default): not available.</summary>
     public virtual Tensor? PointwiseLoss() => null;
 
+    /// <summary>True when the group has values to record at every draw (<see cref="DrawObservables"/>); the sampler then
+    /// returns them as <see cref="SamplingRun.DrawObservables"/>. Default false: nothing extra is computed.</summary>
+    public virtual bool HasDrawObservables => false;
+
+    /// <summary>The values of m observables φ_1(w), …, φ_m(w) at the current state, shape [Chains, m], recorded at every
+    /// draw after burn-in when <see cref="HasDrawObservables"/> (e.g. the per-window, per-length losses from which
+    /// susceptibilities follow, <c>Slt.Transitions</c>); called under no_grad.</summary>
+    public virtual Tensor DrawObservables() =>
+        throw new NotSupportedException("This chain group records no draw observables (HasDrawObservables is false).");
+
     /// <summary>Sum over everything but the chain dimension: shape [Chains].</summary>
     public Tensor PerChainSum(Tensor x) => HasChainDimension ? x.reshape(Chains, -1).sum(1) : x.sum().reshape(1);
 

@@ -34,6 +34,10 @@ public sealed record SamplingRun(
     /// the target has no per-point losses (<see cref="ChainGroup.PointwiseLoss"/>).</summary>
     public double[]? FunctionalVariance { get; init; }
 
+    /// <summary>DrawObservables[c][k] = the m observables of chain c at its k-th draw, when the target's groups record them
+    /// (<see cref="ChainGroup.HasDrawObservables"/>); null otherwise.</summary>
+    public double[][][]? DrawObservables { get; init; }
+
     /// <summary>What w* was (from the target): the fluctuation correction applies only at a true parameter.</summary>
     public OptimumKind OptimumKind { get; init; } = OptimumKind.FittedToSample;
 

@@ -113,10 +113,12 @@ public static class Sgld
         var all = results.SelectMany(r => Enumerable.Range(0, r.Baseline.Length).Select(c => (Result: r, Chain: c))).ToArray();
         double[]? functionalVariance = results.All(r => r.FunctionalVariance is not null)
             ? all.Select(x => x.Result.FunctionalVariance![x.Chain]).ToArray() : null;
+        double[][][]? observables = results.All(r => r.Observables is not null)
+            ? all.Select(x => x.Result.Observables![x.Chain]).ToArray() : null;
         return new SamplingRun(settings, nBeta, target.SampleSize, sampled.ToArray(), results[0].Dimension,
             all.Select(x => x.Result.Baseline[x.Chain]).ToArray(), all.Select(x => x.Result.Draws[x.Chain]).ToArray(),
             all.Select(x => x.Result.MeanLoss[x.Chain]).ToArray(), all.Select(x => x.Result.Mala[x.Chain]).ToArray(), seconds)
-        { FunctionalVariance = functionalVariance, OptimumKind = target.OptimumKind, ParallelGroups = parallel, CpuSeconds = cpuSeconds };
+        { FunctionalVariance = functionalVariance, DrawObservables = observables, OptimumKind = target.OptimumKind, ParallelGroups = parallel, CpuSeconds = cpuSeconds };
     }
 
     /// <summary>CPU time of the whole process so far (all threads).</summary>
@@ -131,7 +133,7 @@ public static class Sgld
     public static int DefaultParallelGroups() => Math.Max(1, Environment.ProcessorCount / Math.Max(1, torch.get_num_threads()));
 
     private sealed record GroupResult(double[] Baseline, double[][] Draws, double[] MeanLoss, double[] Mala, long Dimension,
-        double[]? FunctionalVariance);
+        double[]? FunctionalVariance, double[][][]? Observables);
 
     private static GroupResult RunGroup(ITemperedTarget target, SgldSettings s, IReadOnlyList<string> sampledNames, double nBeta,
         int size, int groupIndex, int slot, ProgressCounter counter, CancellationToken token)
@@ -166,6 +168,8 @@ public static class Sgld
         var kernel = new LangevinKernel(c);
         var draws = new DrawRecorder(c, baseline);
         if (variance is not null) draws.Drawn += _ => variance.Record();
+        var observed = group.HasDrawObservables ? new DrawObservableRecorder(group, s.Draws) : null;
+        if (observed is not null) draws.Drawn += _ => observed.Record();
         var mala = s.TrackMalaAcceptance ? new MalaTracker(c, kernel) : null;
         IChainObserver[] observers = mala is null ? [draws] : [mala, draws];
 
@@ -184,7 +188,7 @@ public static class Sgld
             counter.Add(size, step < s.BurnIn);
         }
         return new GroupResult(baseline.ToDoubles(), draws.Draws(), draws.MeanLoss(), mala?.Acceptance() ?? Enumerable.Repeat(double.NaN, size).ToArray(),
-            dimension, variance?.Result());
+            dimension, variance?.Result(), observed?.Result());
     }
 
     /// <summary>The row masks of the sampled tensors (null where a tensor is sampled whole), checked against the shapes of w*.</summary>
