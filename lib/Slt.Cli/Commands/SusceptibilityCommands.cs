@@ -109,6 +109,10 @@ internal sealed class SusceptibilityTransformerCommand : Command<SusceptibilityT
         [Description("Also write the table (one row per step, block, shift) to FILE.")]
         public string? Csv { get; init; }
 
+        [CommandOption("--ship")]
+        [Description("Compute afresh and write the curves to data/results, where notebook 05 reads them (with the default settings).")]
+        public bool Ship { get; init; }
+
         [CommandOption("--no-cache")]
         [Description("Compute afresh (neither read nor write SLT_CACHE/additivity).")]
         public bool NoCache { get; init; }
@@ -142,7 +146,7 @@ internal sealed class SusceptibilityTransformerCommand : Command<SusceptibilityT
         };
         var clock = Stopwatch.StartNew();
         var (curves, cached) = Progress.Run(settings.Json, "susceptibility", progress =>
-            SusceptibilityCurves.Default(blocks, sampler, !settings.NoCache, progress, cancellationToken));
+            SusceptibilityCurves.Default(blocks, sampler, !settings.NoCache, progress, cancellationToken, settings.Ship));
         double seconds = clock.Elapsed.TotalSeconds;
         if (settings.Csv is { } csv) curves.ToDataFrame().WriteCsv(csv);
         var peaks = curves.Peaks();

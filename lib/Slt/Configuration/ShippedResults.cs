@@ -60,4 +60,23 @@ public static class ShippedResults
         System.IO.File.WriteAllText(file, JsonSerializer.Serialize(result, Json) + "\n");
         return file;
     }
+
+    /// <summary>A shipped result that carries the fingerprint of the model it measured: read it only when the model this
+    /// code trains has the same fingerprint (1e−4 relative), else compute afresh.</summary>
+    /// <param name="kind">A label that starts the file name.</param>
+    /// <param name="key">Everything that determines the result, as text.</param>
+    /// <param name="fingerprint">The current model's fingerprint (e.g. its loss on a fixed sample).</param>
+    /// <param name="directory">The results folder (default <see cref="DefaultDirectory"/>).</param>
+    public static T? TryRead<T>(string kind, string key, double fingerprint, string? directory = null) where T : class =>
+        TryRead<Fingerprinted<T>>(kind, key, directory) is { } stored && Math.Abs(stored.Fingerprint - fingerprint) <= 1e-4 * Math.Abs(stored.Fingerprint)
+            ? stored.Result : null;
+
+    /// <summary>Writes a result with its model's fingerprint; returns the file.</summary>
+    public static string Write<T>(string kind, string key, T result, double fingerprint, string? directory = null) =>
+        Write(kind, key, new Fingerprinted<T>(result, fingerprint), directory);
 }
+
+/// <summary>A shipped result and the fingerprint of the model it measured.</summary>
+/// <param name="Result">The result.</param>
+/// <param name="Fingerprint">E.g. the trained model's loss on a fixed sample.</param>
+public sealed record Fingerprinted<T>(T Result, double Fingerprint);

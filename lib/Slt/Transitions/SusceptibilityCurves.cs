@@ -1,3 +1,4 @@
+using Slt.Configuration;
 
 using Microsoft.Data.Analysis;
 using Slt.Additivity;
@@ -56,9 +57,12 @@ public sealed record SusceptibilityCurves(IReadOnlyList<SusceptibilityPoint> Poi
 
     /// <summary>The default training run (<see cref="TrainingRunConfig.Default"/>, trained or loaded from the training
     /// cache) on its shipped sample (<see cref="CorpusGenerator.SpecSample"/>), all 14 checkpoints, default blocks and
-    /// shifts, cached under <c>SLT_CACHE/additivity</c> by recipe, blocks, settings and this library's build.</summary>
+    /// shifts, cached under <c>SLT_CACHE/additivity</c> by recipe, blocks, settings and this library's build. On a cache
+    /// miss it reads the curves shipped in <c>data/results</c> (<c>slt susceptibility transformer --ship</c>) when they
+    /// were measured with the same settings on a model with the same fingerprint (its final loss on the sample, see
+    /// <see cref="ShippedResults"/>), and computes them otherwise (about ten minutes on two cores).</summary>
     public static (SusceptibilityCurves Result, bool FromCache) Default(IReadOnlyList<string>? blocks = null, SgldSettings? settings = null,
-        bool useCache = true, IProgress<SamplingProgress>? progress = null, CancellationToken cancellationToken = default)
+        bool useCache = true, IProgress<SamplingProgress>? progress = null, CancellationToken cancellationToken = default, bool ship = false)
     {
         blocks ??= TransformerSusceptibility.DefaultBlocks;
         settings ??= SusceptibilitySampling.Default;
@@ -67,10 +71,26 @@ public sealed record SusceptibilityCurves(IReadOnlyList<SusceptibilityPoint> Poi
         return AdditivityCache.GetOrCompute("susceptibility", key, () =>
         {
             var (model, run) = TrainedModelCache.GetOrTrain(recipe);
-            model.Dispose();
-            var partition = FamilyPartition.Of(new CorpusGenerator(new TrueDistribution(recipe.Corpus)).SpecSample());
-            return Compute(run, partition, blocks, null, settings, null, progress, cancellationToken);
-        }, useCache);
+            var sample = new CorpusGenerator(new TrueDistribution(recipe.Corpus)).SpecSample();
+            double fingerprint;
+            using (model) fingerprint = Fingerprint(model, sample);
+            if (!ship && ShippedResults.TryRead<SusceptibilityCurves>("susceptibility", key, fingerprint) is { } stored) return stored with { Shipped = true };
+            var curves = Compute(run, FamilyPartition.Of(sample), blocks, null, settings, null, progress, cancellationToken);
+            if (ship) ShippedResults.Write("susceptibility", key, curves, fingerprint);
+            return curves;
+        }, useCache && !ship);
+    }
+
+    /// <summary>Whether these curves were read from the shipped results.</summary>
+    public bool Shipped { get; init; }
+
+    /// <summary>The trained model's mean per-window loss on the sample: ties shipped curves to the model they measured.</summary>
+    private static double Fingerprint(Model.Transformer model, WindowSample sample)
+    {
+        using var scope = TorchSharp.torch.NewDisposeScope();
+        using var _ = TorchSharp.torch.no_grad();
+        model.eval();
+        return Losses.NextTokenLoss.PerWindow(model, sample.ToTensor()).mean().item<float>();
     }
 
     /// <summary>One row per (step, block, shift): χ̂, se, χ̂/se, the block's dimension, the ESS of φ, MALA acceptance, seconds.</summary>

@@ -100,13 +100,14 @@ public static class SusceptibilitySampling
 {
     /// <summary>
     /// <see cref="Additivity.AdditivitySampling.Default"/> (ε = 2e−5, γ = 2000, batches of 4 windows, MALA every 50th
-    /// proposal) cut to 2 chains × (50 burn-in + 16 draws × 6 steps). Why: every draw costs a forward pass over all n = 256
-    /// windows (the cell losses), about as much as six SGLD steps, and the curves need 14 checkpoints × 4 blocks = 56 runs
-    /// in the notebook's budget; two chains use the two cores. The price is noise: φ's ESS is a handful per run, so only
-    /// |χ̂| of several se is read as a signal (docs/susceptibilities.md §5).
+    /// proposal) with 4 chains × (50 burn-in + 32 draws × 6 steps). Why: every draw costs a forward pass over all n = 256
+    /// windows (the cell losses), about as much as six SGLD steps, and the curves take 14 checkpoints × 4 blocks = 56 runs;
+    /// at 2 chains × 16 draws φ's ESS was a handful per run (docs/susceptibilities.md §5), so the shipped curves
+    /// (<c>slt susceptibility transformer --ship</c>, read by notebook 05) use four times the draws. Read only |χ̂| of
+    /// several se as a signal.
     /// </summary>
     public static SgldSettings Default { get; } = Additivity.AdditivitySampling.Default with
     {
-        Chains = 2, BurnIn = 50, Draws = 16, StepsBetweenDraws = 6,
+        Chains = 4, BurnIn = 50, Draws = 32, StepsBetweenDraws = 6,
     };
 }
