@@ -73,6 +73,10 @@ public sealed class LlcTrajectoryTests : IDisposable
         }
         // The evaluation curves are the checkpoints' own: the loss falls from the initialization to the end.
         Assert.True(trajectory.Points[^1].LossPerToken < trajectory.Points[0].LossPerToken);
+        var drift = GradientDrift.Measure(trajectory, TrainingTests.Tiny(1));
+        Assert.Equal(trajectory.Points.Count * 3, drift.Count);
+        Assert.All(drift, r => Assert.Equal(r.NBeta * r.NBeta * r.GradientNorm * r.GradientNorm / Short.Sampler.Localization, r.DriftBound, 9));
+        Assert.All(drift.Where(r => r.Data == "whole"), r => Assert.True(r.GradientNorm > 0));
         var again = LlcTrajectory.Estimate(truth, files, Short);
         Assert.Equal(trajectory.Llc(), again.Llc());
         Assert.Equal(trajectory.Points.Count, trajectory.ToDataFrame().Rows.Count);
