@@ -63,6 +63,23 @@ public static class GradientDrift
         return rows;
     }
 
+    /// <summary>At how many checkpoints (with two families, both estimated) the family whose loss has the larger gradient
+    /// has the smaller λ̂_f, out of how many: the drift's signature, since a larger ‖g‖ pulls λ̂_f further down.</summary>
+    public static (int Agree, int Checkpoints) LargerGradientSmallerLlc(IReadOnlyList<GradientDriftRow> rows)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        int agree = 0, total = 0;
+        foreach (var g in rows.Where(r => r.Data != "whole").GroupBy(r => r.Step))
+        {
+            var pair = g.ToArray();
+            if (pair.Length != 2 || pair.Any(r => r.Llc is null)) continue;
+            total++;
+            var (larger, smaller) = pair[0].GradientNorm >= pair[1].GradientNorm ? (pair[0], pair[1]) : (pair[1], pair[0]);
+            if (larger.Llc < smaller.Llc) agree++;
+        }
+        return (agree, total);
+    }
+
     /// <summary>One row per estimate: step, data, nβ, ‖∇L‖, the drift bound, λ̂.</summary>
     public static DataFrame ToDataFrame(IReadOnlyList<GradientDriftRow> rows) => new(
         new PrimitiveDataFrameColumn<int>("step", rows.Select(r => r.Step)),

@@ -208,7 +208,7 @@ public sealed record LlcTrajectory(LlcTrajectorySettings Settings, string Source
         return FormattableString.Invariant(
             $"{Points.Count} checkpoints, {estimates} estimates, {origin}; the computation took {Seconds:F0} s. ") +
             FormattableString.Invariant($"Sample: {Settings.Windows} windows (seed {Settings.DataSeed}), nβ = {Points[0].Whole.NBeta:F2}; ") +
-            FormattableString.Invariant($"SGLD ε = {s.StepSize:G3}, γ = {s.Localization:G4}, {s.Chains} chains × ({s.BurnIn} + {s.Draws} × {s.StepsBetweenDraws} steps), batches of {s.BatchSize} windows.");
+            FormattableString.Invariant($"SGLD ε = {s.StepSize.ToString("0.##e0", System.Globalization.CultureInfo.InvariantCulture)}, γ = {s.Localization:G4}, {s.Chains} chains × ({s.BurnIn} + {s.Draws} × {s.StepsBetweenDraws} steps), batches of {s.BatchSize} windows.");
     }
 
     /// <summary>

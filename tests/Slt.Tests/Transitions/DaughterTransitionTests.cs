@@ -77,4 +77,17 @@ public sealed class DaughterTransitionTests
         Assert.Contains("not the same run", Assert.Throws<ArgumentException>(() =>
             OnsetComparison.Compare([new OnsetRow("zoo", "all", "gain", "x", new Onset(5, 7, true))], trajectory)).Message);
     }
+
+    [Fact]
+    public void TheDriftSignatureCountsCheckpointsWhereTheSteeperFamilyHasTheSmallerLlc()
+    {
+        GradientDriftRow R(int step, string data, double g, double? llc) => new(step, data, 20, g, 400 * g * g / 2000, llc);
+        GradientDriftRow[] rows =
+        [
+            R(1, "whole", 3, 20), R(1, "garage", 5, 4), R(1, "zoo", 2, 9),     // steeper garage, smaller λ̂: agrees
+            R(2, "whole", 3, 20), R(2, "garage", 1, 4), R(2, "zoo", 2, 9),     // steeper zoo, larger λ̂: does not
+            R(3, "whole", 3, 20), R(3, "garage", 1, null), R(3, "zoo", 2, 9),  // divergent: not counted
+        ];
+        Assert.Equal((1, 2), GradientDrift.LargerGradientSmallerLlc(rows));
+    }
 }
