@@ -139,3 +139,41 @@ public sealed partial class NotebookClaimsTests(WorkbookReproduction workbook, I
         Assert.Matches(@"unembedding: λ̂\(whole\) = .*; I = [\d.]+ ± [\d.]+ → positive", text);
     }
 }
+
+public sealed partial class NotebookClaimsTests
+{
+    /// <summary>Notebook 05: the shipped trajectory reproduces, the stages and onsets the prose names are the printed
+    /// ones, no type-B candidate, the drift signature holds at most checkpoints, the Gaussian check passes, and no
+    /// susceptibility curve has a peak.</summary>
+    [Fact]
+    public void ThePhaseTransitionsChapterPrintsWhatItsProseSays()
+    {
+        string text = Printed("05-");
+        Assert.True(Number(text, @"difference [-\d.]+ \(([\d.]+) combined se\)") <= 3, "the recomputed last checkpoint disagrees with the stored trajectory");
+        Assert.Matches(@"loss decrease per log step: peak at step 39 ", text);
+        Assert.Matches(@"\nllc: trough at step 815 ", text);
+        Assert.Matches(@"garage llc: (trough|peak) at step \d+", text);
+        Assert.Matches(@"zoo llc: (trough|peak) at step \d+", text);
+        // Before step 71 every estimate is divergent; from 71 on the whole has a number.
+        Assert.DoesNotMatch(@"llc: (trough|peak) at step (0|1|2|3|6|11|21|39) ", text);
+
+        Assert.Matches(@"garage\s+head\s+G − 3 se > 0\.1: onset \(39, 71\]", text);
+        Assert.Matches(@"garage\s+head\s+G − 3 se > 0\.5: onset \(39, 71\]", text);
+        Assert.Matches(@"zoo\s+head\s+G − 3 se > 0\.1: onset \(71, 131\]", text);
+        Assert.Matches(@"zoo\s+tail\s+G − 3 se > 0\.1: onset \(71, 131\]", text);
+        Assert.Matches(@"garage\s+tail\s+G − 3 se > 0\.5: onset \(241, 443\]", text);
+        Assert.Matches(@"zoo\s+tail\s+G − 3 se > 0\.5: onset \(241, 443\]", text);
+        Assert.True(Number(text, @"zoo\s+all\s+G − 3 se > 0\.1 onset \(71, 131\]: λ̂_f moves [-+\d.]+ \([-+\d.]+ se\), λ̂ ([-+\d.]+) \(") < -30,
+            "the prose says the whole's λ̂ drops by about 34 between 71 and 131");
+
+        Assert.DoesNotContain("type B candidate", text);
+        Assert.Equal(6, Regex.Matches(text, @"→ both daughters move: not type B\.").Count);
+        var signature = Regex.Match(text, @"the larger gradient has the smaller λ̂_f at (\d+) of (\d+) checkpoints");
+        Assert.True(signature.Success && 2 * int.Parse(signature.Groups[1].Value) > int.Parse(signature.Groups[2].Value), signature.Value);
+
+        Assert.True(Math.Abs(Number(text, @"over \d+ seeds: z = ([-\d.]+)")) <= 3);
+        var peaks = Regex.Matches(text, @"largest \|χ̂\| at step (\d+): [-+\d.]+ ± [\d.]+ → (a peak|not a peak)");
+        Assert.Equal(16, peaks.Count);
+        Assert.All(peaks, m => Assert.Equal("not a peak", m.Groups[2].Value));
+    }
+}
