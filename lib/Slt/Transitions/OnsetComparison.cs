@@ -19,6 +19,17 @@ namespace Slt.Transitions;
 public sealed record OnsetComparison(string Family, string Class, string Measure, string Criterion, Onset Onset, IReadOnlyList<string> Boundaries,
     double? FamilyLlcChange, double? FamilyLlcZ, double? WholeLlcChange, double? WholeLlcZ)
 {
+    /// <summary>One line: the onset, the λ̂ moves across it (or that an end has no estimate), the boundaries nearby.</summary>
+    public string Summary()
+    {
+        string moves = FamilyLlcChange is double f && WholeLlcChange is double w
+            ? FormattableString.Invariant($"λ̂_f moves {f:+0.00;-0.00} ({FamilyLlcZ:+0.0;-0.0} se), λ̂ {w:+0.00;-0.00} ({WholeLlcZ:+0.0;-0.0} se)")
+            : WholeLlcChange is double w2
+                ? FormattableString.Invariant($"λ̂_f not estimated at both ends, λ̂ {w2:+0.00;-0.00} ({WholeLlcZ:+0.0;-0.0} se)")
+                : "no λ̂ at both ends (divergent there)";
+        return $"{Family,-7} {Class,-5} {Criterion} onset {Onset}: {moves}; boundaries nearby: {(Boundaries.Count == 0 ? "none" : string.Join(", ", Boundaries))}";
+    }
+
     /// <summary>Every onset that was found (interval with both ends), against the trajectory's stages and λ̂ curves.</summary>
     /// <param name="onsets">From <see cref="ContextRecognition.Onsets"/>.</param>
     /// <param name="trajectory">The LLC trajectory of the same run.</param>

@@ -118,7 +118,7 @@ public sealed record SusceptibilityCurves(IReadOnlyList<SusceptibilityPoint> Poi
             traces.Add(new LineTrace(block.Replace('_', ' '), p.Select(x => (double)Math.Max(1, x.Step)).ToArray(), p.Select(x => x.Chi).ToArray(),
                 p.Select(x => x.StandardError).ToArray(), Markers: true));
         }
-        return new Figure($"Susceptibility per block, {shift} (χ = −nβ Cov[φ, ΔL], ±1 se)", traces,
+        return new Figure($"χ̂ per block, {shift} (±1 se)", traces,
             new Axis("training step (step 0 at 1)", Log: true), new Axis("χ"));
     }
 

@@ -74,6 +74,7 @@ public sealed class DaughterTransitionTests
         Assert.Equal(0.1, rows[1].FamilyLlcChange!.Value, 10);   // zoo's λ̂ over (32, 64]
         Assert.DoesNotContain(rows[1].Boundaries, b => b.Contains("garage llc"));
         Assert.Equal(2, OnsetComparison.ToDataFrame(rows).Rows.Count);
+        Assert.Contains("λ̂_f moves +6.90 (+9.8 se), λ̂ +6.80 (+9.6 se)", rows[0].Summary());
         Assert.Contains("not the same run", Assert.Throws<ArgumentException>(() =>
             OnsetComparison.Compare([new OnsetRow("zoo", "all", "gain", "x", new Onset(5, 7, true))], trajectory)).Message);
     }
