@@ -37,8 +37,7 @@ public static class ShippedResults
     /// <summary>The file of a result: <c>{directory}/{kind}-{hash of key}.json</c>.</summary>
     public static string File(string kind, string key, string directory)
     {
-        var hash = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(key)), 0, 8).ToLowerInvariant();
-        return Path.Combine(directory, $"{kind}-{hash}.json");
+        return Path.Combine(directory, $"{kind}-{Contexts.ContextResultCache.KeyHash(key)}.json");
     }
 
     /// <summary>The shipped result for <paramref name="key"/>, or null when none is shipped (or there is no results folder).</summary>

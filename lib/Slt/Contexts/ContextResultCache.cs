@@ -27,10 +27,14 @@ public static class ContextResultCache
     /// <summary>The file of a result: <c>{directory}/{kind}-{hash of key}-{library build}.json</c>.</summary>
     public static string File(string kind, string key, string? directory = null)
     {
-        var hash = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(key)), 0, 8).ToLowerInvariant();
+        var hash = KeyHash(key);
         string build = typeof(ContextResultCache).Assembly.ManifestModule.ModuleVersionId.ToString("N")[..12];
         return Path.Combine(directory ?? DefaultDirectory, $"{kind}-{hash}-{build}.json");
     }
+
+    /// <summary>The first 16 hex digits of the SHA-256 of a key: the part of a result file's name that names its inputs.</summary>
+    public static string KeyHash(string key) =>
+        Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(key)), 0, 8).ToLowerInvariant();
 
     /// <summary>The cached result for <paramref name="key"/>, or <paramref name="compute"/>'s, written to the cache.</summary>
     /// <param name="kind">A label that starts the file name.</param>
