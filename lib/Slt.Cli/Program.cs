@@ -55,10 +55,10 @@ app.Configure(config =>
         additivity.AddCommand<AdditivityJoinedCommand>("joined").WithDescription("A transformer joined from one part per family (trained on its family's windows, routed by words): λ̂ on all windows against the sum of the parts' λ̂ on their windows at n_f β, gap ± se and verdict. Exit codes as for slt llc (the worst run).");
         additivity.AddCommand<AdditivitySharedCommand>("shared").WithDescription("The shared (default) transformer: per-block Fisher overlap of the two families along training (--overlap) and the interference I = λ̂(W, all) − λ̂(W₁, family 1) − λ̂(W₂, family 2) per block (--interference rows,unembedding,attention-1,…). Exit codes as for slt llc (the worst run).");
     });
-    config.AddCommand<RecognitionCommand>("recognition").WithDescription("Type A transitions (a context recognized): the captured in-context gain per family and head/tail task class over training, R of the fitted context map, and their onsets as (previous checkpoint, step] intervals (docs/recognition.md).");
+    config.AddCommand<RecognitionCommand>("recognition").WithDescription("Type A transitions (a context recognized): the captured in-context gain per family and head/tail task class over training, R of the fitted context map, and their onsets as (previous checkpoint, step]] intervals (docs/recognition.md).");
     config.AddBranch("susceptibility", susceptibility =>
     {
-        susceptibility.SetDescription("Susceptibilities χ = dE_h[φ]/dh = −nβ Cov[φ, L_q' − L_q] of the posterior to a shift of the data (docs/susceptibilities.md). Exit codes: 0, 64 usage.");
+        susceptibility.SetDescription("Susceptibilities χ = dE_h[[φ]]/dh = −nβ Cov[[φ, L_q' − L_q]] of the posterior to a shift of the data (docs/susceptibilities.md). Exit codes: 0, 64 usage.");
         susceptibility.AddCommand<SusceptibilityGaussianCommand>("gaussian").WithDescription("The estimator against its closed-form case (quadratic losses, Gaussian posterior): exact χ, its covariance form and a finite difference against SGLD χ̂ ± se per seed, for the whole and two blocks.");
         susceptibility.AddCommand<SusceptibilityTransformerCommand>("transformer").WithDescription("χ̂ ± se per weight block and shift (toward each family, early or late lengths) at every checkpoint of the default training run; peaks named. Cached under SLT_CACHE/additivity.");
     });
