@@ -62,6 +62,11 @@ app.Configure(config =>
         susceptibility.AddCommand<SusceptibilityGaussianCommand>("gaussian").WithDescription("The estimator against its closed-form case (quadratic losses, Gaussian posterior): exact χ, its covariance form and a finite difference against SGLD χ̂ ± se per seed, for the whole and two blocks.");
         susceptibility.AddCommand<SusceptibilityTransformerCommand>("transformer").WithDescription("χ̂ ± se per weight block and shift (toward each family, early or late lengths) at every checkpoint of the default training run; peaks named. Cached under SLT_CACHE/additivity.");
     });
+    config.AddBranch("phases", phases =>
+    {
+        phases.SetDescription("Phases in n and in the data (docs/phases.md).");
+        phases.AddCommand<PhasesTransitionCommand>("transition").WithDescription("A Bayesian phase transition computed exactly: the posterior mass of a simple region (higher loss, smaller λ) and a complex one against n, the exact n_c against the formula n c + λ log n with and without its log log n, prior and O(1) terms, --estimate: n_c by thermodynamic integration per region, --noisy: the random n_c of a model with data over seeds. Exit codes: 0, 1 bad input, 2 divergent, 3 \"Do not trust\" (--estimate), 64 usage.");
+    });
     config.AddCommand<KlCommand>("kl").WithDescription("Per-length loss L^l, entropy S^l and KL K^l (with standard errors) of a checkpoint.");
 });
 return CliErrors.Run(app, ArgumentAliases.Expand(args));

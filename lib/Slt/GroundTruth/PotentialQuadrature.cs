@@ -88,6 +88,33 @@ public static class PotentialQuadrature
 
     private static (double Z, double M) Block2(int[][] terms, double t, double step)
     {
+        if (terms.Length == 1 && terms[0][0] == terms[0][1] && terms[0][0] > 0) return EqualMonomial(terms[0][0], t, step);
+        return Block2Grid(terms, t, step);
+    }
+
+    /// <summary>
+    /// One monomial (w₁w₂)^{2k}: with w_i = e^{−s_i}, K = e^{−2k(s₁ + s₂)} depends on r = s₁ + s₂ only, and the set
+    /// {s₁, s₂ ≥ 0, s₁ + s₂ = r} has length r, so Z = ∫_0^∞ r e^{−r} e^{−t e^{−2kr}} dr, a one-dimensional integral
+    /// (the same value as the two-dimensional rule, at a fraction of the cost).
+    /// </summary>
+    private static (double Z, double M) EqualMonomial(int k, double t, double step)
+    {
+        var (count, weights) = Simpson(step);
+        double h = Span / (count - 1);
+        double z = 0, m = 0;
+        for (int i = 0; i < count; i++)
+        {
+            double r = i * h, kr = Math.Exp(-2 * k * r);
+            double e = weights[i] * r * Math.Exp(-r - t * kr);
+            z += e;
+            m += e * kr;
+        }
+        return (z, m);
+    }
+
+    /// <summary>The two-dimensional composite Simpson rule in (s₁, s₂) for any terms in two variables.</summary>
+    internal static (double Z, double M) Block2Grid(int[][] terms, double t, double step)
+    {
         var (count, weights) = Simpson(step);
         double h = Span / (count - 1);
         var u = new double[count];
