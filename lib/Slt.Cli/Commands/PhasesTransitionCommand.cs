@@ -70,12 +70,16 @@ internal sealed class PhasesTransitionCommand : Command<PhasesTransitionCommand.
         public long Seed { get; init; } = 1;
 
         [CommandOption("--ship")]
-        [Description("With --estimate: always run it and write the result to data/results/ (the notebook reads it from there).")]
+        [Description("With --estimate or --noisy-estimate: always run them and write the results to data/results/ (the notebook reads them from there).")]
         public bool Ship { get; init; }
 
         [CommandOption("--noisy")]
         [Description("Also run the model with sampling noise (y ~ N(0, I), p(y|w) = N(g(w), I)) over data seeds: n_c per seed and its spread.")]
         public bool Noisy { get; init; }
+
+        [CommandOption("--noisy-estimate")]
+        [Description("With --noisy: also thermodynamic integration per region on the first 3 data seeds at n = 125, 250, 500, 1000, the estimated gaps and n_c against the exact ones (several minutes).")]
+        public bool NoisyEstimate { get; init; }
 
         [CommandOption("--seeds <S>")]
         [Description("Data seeds of --noisy (default 100).")]
@@ -95,7 +99,8 @@ internal sealed class PhasesTransitionCommand : Command<PhasesTransitionCommand.
             if (MaxN is double m && !(m > 3)) return ValidationResult.Error($"--max-n must exceed 3, got {m}.");
             if (Points < 3) return ValidationResult.Error($"--points must be at least 3, got {Points}.");
             if (Chains < 2) return ValidationResult.Error($"--chains must be at least 2, got {Chains}.");
-            if (Ship && !Estimate) return ValidationResult.Error("--ship writes the --estimate result; give --estimate too.");
+            if (Ship && !Estimate && !NoisyEstimate) return ValidationResult.Error("--ship writes the --estimate or --noisy-estimate result; give one of them too.");
+            if (NoisyEstimate && !Noisy) return ValidationResult.Error("--noisy-estimate needs --noisy.");
             if (Seeds is < 2 or > 10_000) return ValidationResult.Error($"--seeds must be in [2, 10000], got {Seeds}.");
             return ValidationResult.Success();
         }
@@ -123,6 +128,7 @@ internal sealed class PhasesTransitionCommand : Command<PhasesTransitionCommand.
         var levels = Enum.GetValues<FreeEnergyTerms>();
         RegionTransitionEstimate? estimate = null;
         NoisyTransitionSpread? noisy = null;
+        NoisyTransitionEstimate? noisyEstimate = null;
         var progress = settings.Json ? null : new Progress.InlineText(line => AnsiConsole.MarkupLine($"[grey]{Markup.Escape(line)}[/]"));
         if (settings.Estimate)
         {
@@ -135,6 +141,8 @@ internal sealed class PhasesTransitionCommand : Command<PhasesTransitionCommand.
         {
             progress?.Report($"sampling noise: {settings.Seeds} data seeds …");
             noisy = NoisyTransitionSpread.Run(seeds: settings.Seeds);
+            if (settings.NoisyEstimate)
+                noisyEstimate = settings.Ship ? NoisyTransitionEstimate.ShippedOrRun(ship: true, progress: progress) : NoisyTransitionEstimate.Run(progress: progress);
         }
         if (settings.Json)
         {
@@ -162,6 +170,19 @@ internal sealed class PhasesTransitionCommand : Command<PhasesTransitionCommand.
                     {
                         ["n"] = p.N, ["F_simple"] = p.SimpleEstimate, ["F_simple_se"] = p.SimpleSe, ["F_simple_exact"] = p.SimpleExact,
                         ["F_complex"] = p.ComplexEstimate, ["F_complex_se"] = p.ComplexSe, ["F_complex_exact"] = p.ComplexExact, ["verdict"] = p.Trust.ToString(),
+                    }).ToArray()),
+                };
+            if (noisyEstimate is not null)
+                doc["noisy_estimate"] = new JsonObject
+                {
+                    ["chains"] = noisyEstimate.Chains, ["seconds"] = noisyEstimate.Seconds, ["shipped"] = noisyEstimate.Shipped,
+                    ["rows"] = new JsonArray(noisyEstimate.Rows.Select(r => (JsonNode?)new JsonObject
+                    {
+                        ["seed"] = r.Seed, ["n"] = r.N, ["gap_exact"] = r.ExactGap, ["gap"] = r.Gap, ["gap_se"] = r.GapSe, ["verdict"] = r.Trust.ToString(),
+                    }).ToArray()),
+                    ["crossings"] = new JsonArray(noisyEstimate.Crossings().Select(c => (JsonNode?)new JsonObject
+                    {
+                        ["seed"] = c.Seed, ["n_c_exact"] = c.Exact, ["n_c_estimated"] = c.Estimated,
                     }).ToArray()),
                 };
             if (noisy is not null)
@@ -199,7 +220,12 @@ internal sealed class PhasesTransitionCommand : Command<PhasesTransitionCommand.
             if (noisy is not null)
                 AnsiConsole.MarkupLine(Markup.Escape($"With sampling noise (δ = {noisy.Model.Delta:G4}, {noisy.Rows.Count} seeds, {noisy.Seconds:F1} s): median n_c {noisy.Quantile(0.5):F0}, " +
                     $"quartiles {noisy.Quantile(0.25):F0}–{noisy.Quantile(0.75):F0}, 5–95 % {noisy.Quantile(0.05):F0}–{noisy.Quantile(0.95):F0}; population {noisy.PopulationCritical:F0}, formula {noisy.FormulaCritical:F0}."));
+            if (noisyEstimate is not null)
+                foreach (var c in noisyEstimate.Crossings())
+                    AnsiConsole.MarkupLine(Markup.Escape($"  seed {c.Seed}: n_c on the grid {string.Join(", ", noisyEstimate.Grid)}: exact {c.Exact?.ToString("F0") ?? "none"}, by thermodynamic integration {c.Estimated?.ToString("F0") ?? "none"}"));
         }
-        return estimate is null ? 0 : ExitCodes.For(estimate.Trust, estimate.Critical is not null);
+        if (estimate is null && noisyEstimate is null) return 0;
+        int worst = Math.Max(estimate is null ? 0 : (int)estimate.Trust, noisyEstimate is null ? 0 : noisyEstimate.Rows.Max(r => (int)r.Trust));
+        return ExitCodes.For((Slt.Diagnostics.Trust)worst, estimate is null || estimate.Critical is not null);
     }
 }

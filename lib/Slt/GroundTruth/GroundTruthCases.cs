@@ -96,13 +96,19 @@ public static class GroundTruthCases
     public static FreeEnergyResult EstimateFreeEnergy(string terms, long n, int chains = 128, long seed = 1, IProgress<string>? progress = null)
     {
         var potential = NormalCrossingPotential.Parse(terms);
-        var sampler = new SgldSettings
-        {
-            StepSize = 0.02 / n, Box = PriorBox.Symmetric(1), Chains = chains, BurnIn = 2000, Draws = 100, StepsBetweenDraws = 40, Seed = seed,
-        };
-        return FreeEnergy.Estimate(new PotentialTarget(potential, n), sampler, new ThermodynamicIntegrationSettings(), maxStepSize: 2e-3,
+        return FreeEnergy.Estimate(new PotentialTarget(potential, n), FreeEnergySampler(n, chains, seed), new ThermodynamicIntegrationSettings(), maxStepSize: FreeEnergyMaxStep,
             exact: PotentialQuadrature.FreeEnergy(potential, n), exactWbic: PotentialQuadrature.Wbic(potential, n), progress: progress);
     }
+
+    /// <summary>The SGLD settings of <see cref="EstimateFreeEnergy"/> at β = 1 for a target on the box [−1, 1]^d at sample size n:
+    /// ε·n = 0.02, 2000 burn-in steps, 100 draws 40 steps apart.</summary>
+    public static SgldSettings FreeEnergySampler(long n, int chains, long seed) => new()
+    {
+        StepSize = 0.02 / n, Box = PriorBox.Symmetric(1), Chains = chains, BurnIn = 2000, Draws = 100, StepsBetweenDraws = 40, Seed = seed,
+    };
+
+    /// <summary>The cap ε_max on the thermodynamic-integration step at small β used with <see cref="FreeEnergySampler"/>.</summary>
+    public const double FreeEnergyMaxStep = 2e-3;
 
     /// <summary>λ̂ against the exact E_t[tK] and λ for every potential of the table at one t, as a table.</summary>
     public static Microsoft.Data.Analysis.DataFrame PotentialTable(double t, int chains = 64, long seed = 1)

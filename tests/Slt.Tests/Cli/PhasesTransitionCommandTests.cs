@@ -26,7 +26,8 @@ public sealed class PhasesTransitionCommandTests
 
     [Theory]
     [InlineData("--pair", "bogus", "--pair must be one of")]
-    [InlineData("--ship", null, "--ship writes the --estimate result")]
+    [InlineData("--ship", null, "--ship writes the --estimate or --noisy-estimate result")]
+    [InlineData("--noisy-estimate", null, "--noisy-estimate needs --noisy")]
     [InlineData("--simple", "1,1", "A custom pair needs")]
     [InlineData("--seeds", "1", "--seeds must be in")]
     public void RefusesBadOptions(string option, string? value, string message)

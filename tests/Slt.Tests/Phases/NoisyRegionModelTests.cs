@@ -51,6 +51,37 @@ public sealed class NoisyRegionModelTests
     }
 
     [Fact]
+    public void ThermodynamicIntegrationPerRegionMatchesTheExactGapOnTheSameData()
+    {
+        // Seed 2's stream at n = 60 and 240, 32 chains: each gap within 4 se plus the discretization bias of unadjusted
+        // Langevin (up to 0.01 · (d/2) · log n per region, docs/phases.md §1).
+        var e = NoisyTransitionEstimate.Run(seeds: 1, grid: [60, 240], chains: 32);
+        Assert.Equal(2, e.Rows.Count);
+        foreach (var r in e.Rows)
+        {
+            Assert.NotEqual(Slt.Diagnostics.Trust.Divergent, r.Trust);
+            double bias = 2 * 0.01 * Math.Log(r.N);
+            Assert.True(Math.Abs(r.Gap - r.ExactGap) < 4 * r.GapSe + bias, $"n = {r.N}: ΔF̂ = {r.Gap:F4} ± {r.GapSe:F4}, exact {r.ExactGap:F4}");
+        }
+        // Power: for this stream the data move the gap far from the population's (ȳ = 0) at the same n, and the estimate
+        // follows the data, not the population.
+        foreach (var r in e.Rows)
+        {
+            double population = e.Model.FreeEnergyGap(r.N, 0, 0);
+            Assert.True(Math.Abs(r.Gap - population) > 4 * r.GapSe + 2 * 0.01 * Math.Log(r.N) + 1,
+                $"n = {r.N}: ΔF̂ = {r.Gap:F4} ± {r.GapSe:F4}, population {population:F4}");
+        }
+    }
+
+    [Fact]
+    public void TheCrossingIsTheLastSignChangeInterpolatedInLogN()
+    {
+        Assert.Equal(200, NoisyTransitionEstimate.Crossing([100, 400], [-1.0, 1.0])!.Value, 9);
+        Assert.Equal(800, NoisyTransitionEstimate.Crossing([100, 200, 400, 800], [-1.0, 1.0, -1.0, 0.0])!.Value, 9);
+        Assert.Null(NoisyTransitionEstimate.Crossing([100, 200], [1.0, 2.0]));
+    }
+
+    [Fact]
     public void BadInputIsRefusedByName()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => new NoisyRegionModel(Delta: 0).Validate());
