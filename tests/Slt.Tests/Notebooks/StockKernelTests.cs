@@ -47,6 +47,9 @@ public sealed class StockKernelTests
                 Assert.Contains("slt-figure", text);
                 Assert.Contains(Slt.Workbook.PlotlyScript.MarkerAttribute, text);
                 Assert.Contains("slt-dataframe", text);
+                // The SGLD cell's progress display came through the kernel and holds its final line.
+                Assert.Contains("slt-progress", text);
+                Assert.Contains("SGLD: done", text);
             }
         }
         finally { Directory.Delete(folder, recursive: true); }
