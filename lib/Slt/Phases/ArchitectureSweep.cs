@@ -68,6 +68,10 @@ public sealed record ArchitectureSweep(ArchitectureSweepSettings Settings, IRead
     /// <summary>The default sweep as shipped, or null when it is absent (notebook 06).</summary>
     public static ArchitectureSweep? ShippedDefault() => ReadShipped();
 
+    /// <summary>The sweep with the small widths as shipped (<see cref="ArchitectureSweepSettings.SmallWidths"/>, written by
+    /// <c>slt phases architecture --widths 4,8,16,32,64 --ship</c>), or null when it is absent.</summary>
+    public static ArchitectureSweep? ShippedSmallWidths() => ReadShipped(ArchitectureSweepSettings.SmallWidths);
+
     /// <summary>Writes this sweep to the shipped results; returns the file.</summary>
     public string Ship(string? directory = null) => ShippedResults.Write(Kind, Settings.Key(), this with { Shipped = false }, directory);
 

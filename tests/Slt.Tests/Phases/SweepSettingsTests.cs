@@ -71,5 +71,8 @@ public sealed class SweepSettingsTests
         var hashes = s.ArchitectureKinds.SelectMany(k => s.ModelWidths.Select(w => s.Recipe(k, w, 1).ContentHash())).ToArray();
         Assert.Equal(12, hashes.Distinct().Count());
         Assert.False(s.Recipe("attention-only", 16, 1).Model.Mlp);
+        var small = ArchitectureSweepSettings.SmallWidths.Validate();
+        Assert.Equal(1, small.Recipe("linear", 4, 1).Model.HeadDimension);
+        Assert.NotEqual(s.Key(), small.Key());
     }
 }
