@@ -56,6 +56,12 @@ app.Configure(config =>
         additivity.AddCommand<AdditivitySharedCommand>("shared").WithDescription("The shared (default) transformer: per-block Fisher overlap of the two families along training (--overlap) and the interference I = λ̂(W, all) − λ̂(W₁, family 1) − λ̂(W₂, family 2) per block (--interference rows,unembedding,attention-1,…). Exit codes as for slt llc (the worst run).");
     });
     config.AddCommand<RecognitionCommand>("recognition").WithDescription("Type A transitions (a context recognized): the captured in-context gain per family and head/tail task class over training, R of the fitted context map, and their onsets as (previous checkpoint, step]] intervals (docs/recognition.md).");
+    config.AddBranch("phases", phases =>
+    {
+        phases.SetDescription("Phases in the data and the architecture: sweeps of trained transformers measured by the captured in-context gain G per family and head/tail task class, K by length and an in-weights share (docs/phases-data.md). Exit codes: 0, 1 bad input, 64 usage.");
+        phases.AddCommand<PhasesDataCommand>("data").WithDescription("The default architecture on corpora that differ in one knob at a time (Zipf exponent, burstiness, tasks per family), several seeds each: one row per corpus and seed; --ship writes data/results.");
+        phases.AddCommand<PhasesArchitectureCommand>("architecture").WithDescription("The smallest in-context learner: one layer attention-only, one layer with MLP, two layers, linear attention at widths d, several seeds; G against parameters and the frontier; --ship writes data/results.");
+    });
     config.AddBranch("susceptibility", susceptibility =>
     {
         susceptibility.SetDescription("Susceptibilities χ = dE_h[[φ]]/dh = −nβ Cov[[φ, L_q' − L_q]] of the posterior to a shift of the data (docs/susceptibilities.md). Exit codes: 0, 64 usage.");
