@@ -152,6 +152,18 @@ internal static class PlotlyStyle
             foreach (var mark in marks.ToList()) { marks.Remove(mark); annotations.Add(mark); }
         layout["annotations"] = annotations;
         layout["margin"]!["t"] = 40;
+        // A series drawn in several panels (same name, same style) gets one legend entry that toggles all its panels.
+        var named = new Dictionary<string, string>();
+        foreach (var node in data)
+        {
+            if (node is not JsonObject t || (string?)t["name"] is not { Length: > 0 } name || t["legendgroup"] is not null
+                || t["showlegend"] is JsonValue shown && !(bool)shown) continue;
+            string style = (t["line"]?.ToJsonString() ?? "") + (t["marker"]?.ToJsonString() ?? "") + (string?)t["type"];
+            if (named.TryGetValue(name, out var first) && first == style) t["showlegend"] = false;
+            else if (!named.ContainsKey(name)) named[name] = style;
+            else continue;
+            t["legendgroup"] = "series-" + name;
+        }
         int? width = figures.Max(f => f.Width) is int w ? w * columns : null;
         Size(layout, width, height);
         return json.ToJsonString();

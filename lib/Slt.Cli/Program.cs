@@ -58,7 +58,8 @@ app.Configure(config =>
     config.AddCommand<RecognitionCommand>("recognition").WithDescription("Type A transitions (a context recognized): the captured in-context gain per family and head/tail task class over training, R of the fitted context map, and their onsets as (previous checkpoint, step]] intervals (docs/recognition.md).");
     config.AddBranch("phases", phases =>
     {
-        phases.SetDescription("Phases in the data and the architecture: sweeps of trained transformers measured by the captured in-context gain G per family and head/tail task class, K by length and an in-weights share (docs/phases-data.md). Exit codes: 0, 1 bad input, 64 usage.");
+        phases.SetDescription("Phases in n and in the data: a Bayesian phase transition computed exactly (docs/phases.md), and sweeps of trained transformers over corpora and architectures measured by the captured in-context gain (docs/phases-data.md).");
+        phases.AddCommand<PhasesTransitionCommand>("transition").WithDescription("A Bayesian phase transition computed exactly: the posterior mass of a simple region (higher loss, smaller λ) and a complex one against n, the exact n_c against the formula n c + λ log n with and without its log log n, prior and O(1) terms, --estimate: n_c by thermodynamic integration per region, --noisy: the random n_c of a model with data over seeds. Exit codes: 0, 1 bad input, 2 divergent, 3 \"Do not trust\" (--estimate), 64 usage.");
         phases.AddCommand<PhasesDataCommand>("data").WithDescription("The default architecture on corpora that differ in one knob at a time (Zipf exponent, burstiness, tasks per family), several seeds each: one row per corpus and seed; --ship writes data/results.");
         phases.AddCommand<PhasesArchitectureCommand>("architecture").WithDescription("The smallest in-context learner: one layer attention-only, one layer with MLP, two layers, linear attention at widths d, several seeds; G against parameters and the frontier; --ship writes data/results.");
     });
@@ -67,11 +68,6 @@ app.Configure(config =>
         susceptibility.SetDescription("Susceptibilities χ = dE_h[[φ]]/dh = −nβ Cov[[φ, L_q' − L_q]] of the posterior to a shift of the data (docs/susceptibilities.md). Exit codes: 0, 64 usage.");
         susceptibility.AddCommand<SusceptibilityGaussianCommand>("gaussian").WithDescription("The estimator against its closed-form case (quadratic losses, Gaussian posterior): exact χ, its covariance form and a finite difference against SGLD χ̂ ± se per seed, for the whole and two blocks.");
         susceptibility.AddCommand<SusceptibilityTransformerCommand>("transformer").WithDescription("χ̂ ± se per weight block and shift (toward each family, early or late lengths) at every checkpoint of the default training run; peaks named. Cached under SLT_CACHE/additivity.");
-    });
-    config.AddBranch("phases", phases =>
-    {
-        phases.SetDescription("Phases in n and in the data (docs/phases.md).");
-        phases.AddCommand<PhasesTransitionCommand>("transition").WithDescription("A Bayesian phase transition computed exactly: the posterior mass of a simple region (higher loss, smaller λ) and a complex one against n, the exact n_c against the formula n c + λ log n with and without its log log n, prior and O(1) terms, --estimate: n_c by thermodynamic integration per region, --noisy: the random n_c of a model with data over seeds. Exit codes: 0, 1 bad input, 2 divergent, 3 \"Do not trust\" (--estimate), 64 usage.");
     });
     config.AddCommand<KlCommand>("kl").WithDescription("Per-length loss L^l, entropy S^l and KL K^l (with standard errors) of a checkpoint.");
 });

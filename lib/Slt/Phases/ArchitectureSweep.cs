@@ -12,7 +12,13 @@ namespace Slt.Phases;
 /// <param name="Gain">Its G over seeds, or null.</param>
 /// <param name="Confident">The smallest whose mean G minus two standard errors over seeds (or, with one seed, minus two
 /// per-run standard errors) is at least g*, or null.</param>
-public sealed record FrontierPoint(double Share, string? Architecture, long? Parameters, OverSeeds? Gain, string? Confident);
+public sealed record FrontierPoint(double Share, string? Architecture, long? Parameters, OverSeeds? Gain, string? Confident)
+{
+    /// <summary>One printed line: the share, the smallest architecture reaching it with its parameters and G, and the smallest
+    /// that clears it by two standard errors.</summary>
+    public string Line() => string.Create(System.Globalization.CultureInfo.InvariantCulture,
+        $"share {Share:P0}: smallest {Architecture ?? "none"}{(Parameters is long p ? $" ({p:N0} parameters)" : "")}, G {Gain?.ToString() ?? "—"}; smallest clearing it by 2 se: {Confident ?? "none"}");
+}
 
 /// <summary>
 /// The smallest in-context learner: on the default corpus, architectures of four kinds (one softmax layer without and

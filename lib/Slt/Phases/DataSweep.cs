@@ -104,7 +104,7 @@ public sealed record DataSweep(DataSweepSettings Settings, IReadOnlyList<SweepMe
         Figure Panel(string knob, string axis, bool log)
         {
             var rows = summary.Where(s => s.Knob == knob).OrderBy(s => s.Value).ToArray();
-            return SweepTables.SummaryFigure($"{axis}: captured gain and in-weights share (mean ± se over seeds)", rows, new Axis(axis, Log: log, Ticks: rows.Select(r => r.Value).ToArray()));
+            return SweepTables.SummaryFigure("", rows, new Axis(axis, Log: log, Ticks: rows.Select(r => r.Value).ToArray()));
         }
         return Figure.Grid(3, Panel("zipf", "Zipf exponent α", false), Panel("burstiness", "burstiness b", false), Panel("tasks", "tasks per family", true));
     }

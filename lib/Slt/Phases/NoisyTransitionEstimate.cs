@@ -98,6 +98,9 @@ public sealed record NoisyTransitionEstimate(NoisyRegionModel Model, int[] Grid,
     public IReadOnlyList<(long Seed, double? Exact, double? Estimated)> Crossings() => Rows.GroupBy(r => r.Seed)
         .Select(g => (g.Key, Crossing(Grid, g.Select(r => r.ExactGap).ToArray()), Crossing(Grid, g.Select(r => r.Gap).ToArray()))).ToArray();
 
+    /// <summary>How many runs got each verdict, e.g. "12 Untrustworthy".</summary>
+    public string VerdictCounts() => string.Join(", ", Rows.GroupBy(r => r.Trust).OrderBy(g => g.Key).Select(g => $"{g.Count()} {g.Key}"));
+
     /// <summary>One row per seed and n.</summary>
     public DataFrame ToDataFrame() => new(
         new PrimitiveDataFrameColumn<long>("seed", Rows.Select(r => r.Seed)),

@@ -41,6 +41,15 @@ public sealed record OverSeeds(double Mean, double? StandardError, int Seeds)
 public sealed record SweepSummaryRow(string Knob, double Value, string Label, long Parameters, OverSeeds Gain, OverSeeds HeadGain, OverSeeds TailGain,
     OverSeeds InWeightsShare, OverSeeds HeadKlAtOne, OverSeeds TotalKl, OverSeeds? OwnGain)
 {
+    /// <summary>One printed line: the knob's value, G (all, head, tail) and W on head tasks, each mean ± se over seeds.</summary>
+    public string Line()
+    {
+        var c = System.Globalization.CultureInfo.InvariantCulture;
+        string w = HeadKlAtOne.StandardError is { } se ? string.Create(c, $"{HeadKlAtOne.Mean:F4} ± {se:F4}") : string.Create(c, $"{HeadKlAtOne.Mean:F4}");
+        return string.Create(c, $"{(Knob == "architecture" ? $"{Parameters:N0} parameters" : $"{Knob} = {Value:G4}")} ({Label}, {Gain.Seeds} seeds): G {Gain}, head {HeadGain}, tail {TailGain}; W head {w} nats")
+            + (OwnGain is { } own ? $"; G on its own windows {own}" : "");
+    }
+
     /// <summary>Summarises runs that differ only in their seed.</summary>
     public static SweepSummaryRow Of(string knob, double value, string label, IReadOnlyList<SweepMeasurement> runs)
     {

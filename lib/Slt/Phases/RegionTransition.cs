@@ -107,7 +107,16 @@ public sealed record RegionTransition(PhaseRegion Simple, PhaseRegion Complex)
             new StringDataFrameColumn("prediction", levels.Select(Describe)),
             new PrimitiveDataFrameColumn<double>("n_c", predicted),
             new PrimitiveDataFrameColumn<double>("exact n_c", levels.Select(_ => exact)),
-            new PrimitiveDataFrameColumn<double>("relative error", predicted.Select(p => p is double v && exact is double e ? (v - e) / e : (double?)null)));
+            new PrimitiveDataFrameColumn<double>("relative error", predicted.Select(p => p is double v && exact is double e ? Math.Round((v - e) / e, 6) : (double?)null)));
+    }
+
+    /// <summary>One printed line: the prediction with <paramref name="terms"/> and its relative error against the exact n_c.</summary>
+    public string PredictionLine(FreeEnergyTerms terms)
+    {
+        var c = System.Globalization.CultureInfo.InvariantCulture;
+        if (PredictedCriticalSampleSize(terms) is not double p) return $"predicted with {Describe(terms)}: no closed form";
+        string error = CriticalSampleSize() is double e ? string.Create(c, $" ({Math.Round(100 * (p - e) / e, 1) + 0.0:+0.0;-0.0;0.0} %)") : "";
+        return string.Create(c, $"predicted with {Describe(terms)}: n_c = {p:F1}") + error;
     }
 
     /// <summary>A short name of a level of terms, as the tables print it.</summary>

@@ -176,4 +176,76 @@ public sealed partial class NotebookClaimsTests
         Assert.Equal(16, peaks.Count);
         Assert.All(peaks, m => Assert.Equal("not a peak", m.Groups[2].Value));
     }
+
+    /// <summary>Notebook 06: the formula's n_c against the exact one term by term, the sampled n_c, the noisy spread, the
+    /// sweeps' directions (Chan et al. knob by knob) and the architecture frontier, as the prose states them.</summary>
+    [Fact]
+    public void ThePhasesChapterPrintsWhatItsProseSays()
+    {
+        string text = Printed("06-");
+        // Default pair: the formula far too early, log log n overshoots, the constant within ten per cent.
+        double exact = Number(text, @"exact n_c = ([\d.]+)");
+        double lead = Number(text, @"predicted with n c \+ λ log n: n_c = ([\d.]+)");
+        Assert.True(lead < 0.75 * exact, $"formula {lead} against exact {exact}");
+        Assert.True(Number(text, @"predicted with \+ \(m−1\) log log n: n_c = ([\d.]+)") > exact);
+        Assert.True(Math.Abs(Number(text, @"predicted with \+ log C: n_c = ([\d.]+)") - exact) < 0.1 * exact);
+        // Quartic pair (printed second): every term lands on the exact n_c; the prior term alone moves it by over a quarter.
+        var quartic = Regex.Matches(text, @"predicted with (.+?): n_c = ([\d.]+)").Skip(4).Select(m => double.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture)).ToArray();
+        double exactQuartic = double.Parse(Regex.Matches(text, @"exact n_c = ([\d.]+)")[1].Groups[1].Value, CultureInfo.InvariantCulture);
+        Assert.Equal(4, quartic.Length);
+        Assert.True(Math.Abs(quartic[3] - exactQuartic) < 0.001 * exactQuartic);
+        Assert.True(Math.Abs(quartic[2] - quartic[1]) > 0.25 * exactQuartic);
+        // Sampled n_c within one per cent of the exact; complex F̂ above its exact value at every n, the simple one by less.
+        Assert.True(Math.Abs(Number(text, @"n̂_c = ([\d.]+) ±") - exact) < 0.01 * exact);
+        Assert.True(Number(text, @"complex (\+[\d.]+) to \+") > 0.02);
+        Assert.True(Number(text, @"simple [-+\d.]+ to (\+[\d.]+), complex") < Number(text, @"complex \+[\d.]+ to (\+[\d.]+)"));
+        // Noisy: IQR about a factor of three, centre near the noise-free n_c, the formula in the lower tail, most seeds cross more than once.
+        double q25 = Number(text, @"quartiles (\d+)–"), q75 = Number(text, @"quartiles \d+–(\d+)");
+        Assert.InRange(q75 / q25, 2, 4);
+        double median = Number(text, @"median n_c (\d+)"), population = Number(text, @"without noise \(ȳ = 0\) (\d+)");
+        Assert.InRange(median / population, 0.8, 1.25);
+        Assert.True(Number(text, @"the formula (\d+);") < q25);
+        Assert.True(Number(text, @"; (\d+) seeds whose majority changes hands more than once") > 50);
+        // Thermodynamic integration on noisy data: within two se, and every run judged "Do not trust".
+        Assert.True(Number(text, @"largest \|z\| of the gap ([\d.]+)") < 2);
+        Assert.Matches(@"verdicts: 12 Untrustworthy", text);
+        foreach (Match m in Regex.Matches(text, @"seed \d: n_c on the grid [\d, ]+ — exact (\d+|none), by thermodynamic integration (\d+|none)"))
+        {
+            if (m.Groups[1].Value == "none") { Assert.Equal("none", m.Groups[2].Value); continue; }
+            double e = double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture), t = double.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture);
+            Assert.True(Math.Abs(t - e) < 0.02 * e, m.Value);
+        }
+        // Data sweep: burstiness (b = 0.7 almost none on bursty windows, yet uses its own context), tasks (more → less), Zipf.
+        double G(string knob) => Number(text, Regex.Escape(knob) + @" \(.*?\): G ([-\d.]+) ±");
+        double Head(string knob) => Number(text, Regex.Escape(knob) + @" \(.*?\): G [-\d.]+ ± [\d.]+, head ([-\d.]+)");
+        double Tail(string knob) => Number(text, Regex.Escape(knob) + @" \(.*?\): G [-\d.]+ ± [\d.]+, head [-\d.]+ ± [\d.]+, tail ([-\d.]+)");
+        double W(string knob) => Number(text, Regex.Escape(knob) + @" \(.*?\): .*?W head ([\d.]+)");
+        Assert.True(G("burstiness = 0.7") < 0.1 && G("burstiness = 0.9") < G("burstiness = 1"));
+        Assert.True(Number(text, @"burstiness = 0\.7 .*G on its own windows ([\d.]+)") > 0.5);
+        Assert.True(G("tasks = 16") > G("tasks = 64") && G("tasks = 64") > G("tasks = 256"));
+        Assert.True(G("zipf = 0") < G("zipf = 1") && G("zipf = 1") < G("zipf = 1.5"));
+        Assert.True(Head("zipf = 0") < Head("zipf = 1") && Head("zipf = 1") < Head("zipf = 1.5"));
+        Assert.True(Tail("zipf = 0") > Tail("zipf = 1") && Tail("zipf = 0") > Tail("zipf = 1.5"));
+        Assert.True(W("zipf = 0") > W("zipf = 1") && W("zipf = 1") > W("zipf = 1.5"));
+        // Frontier: half the gain at 1,411 parameters (attention-only, d = 8); 80 % at width 64 with an MLP.
+        Assert.Matches(@"share 50 %: smallest 1L softmax attn-only d=8 h=4 \(1,411 parameters\)", text);
+        Assert.Matches(@"share 80 %: smallest 1L softmax\+MLP d=64 h=4", text);
+        // A second layer adds nothing measurable: at every width the two-layer G is within 3 combined se of, or below, the one-layer MLP's.
+        foreach (int d in new[] { 4, 8, 16, 32, 64 })
+        {
+            var one = Regex.Match(text, $@"\(1L softmax\+MLP d={d} h=4, 2 seeds\): G ([\d.]+) ± ([\d.]+)");
+            var two = Regex.Match(text, $@"\(2L softmax\+MLP d={d} h=4, 2 seeds\): G ([\d.]+) ± ([\d.]+)");
+            Assert.True(one.Success && two.Success, $"d = {d}");
+            double g1 = double.Parse(one.Groups[1].Value, CultureInfo.InvariantCulture), s1 = double.Parse(one.Groups[2].Value, CultureInfo.InvariantCulture);
+            double g2 = double.Parse(two.Groups[1].Value, CultureInfo.InvariantCulture), s2 = double.Parse(two.Groups[2].Value, CultureInfo.InvariantCulture);
+            Assert.True(g2 - g1 < 3 * Math.Sqrt(s1 * s1 + s2 * s2), $"d = {d}: two layers {g2} ± {s2} against one {g1} ± {s1}");
+        }
+        // Linear attention captures the most at widths up to 32.
+        foreach (int d in new[] { 4, 8, 16, 32 })
+        {
+            var gains = Regex.Matches(text, $@"\((1L softmax attn-only|1L softmax\+MLP|1L linear\+MLP|2L softmax\+MLP) d={d} h=4, 2 seeds\): G ([\d.]+)")
+                .ToDictionary(m => m.Groups[1].Value, m => double.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture));
+            Assert.Equal("1L linear+MLP", gains.MaxBy(kv => kv.Value).Key);
+        }
+    }
 }

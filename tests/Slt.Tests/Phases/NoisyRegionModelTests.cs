@@ -53,7 +53,7 @@ public sealed class NoisyRegionModelTests
     [Fact]
     public void ThermodynamicIntegrationPerRegionMatchesTheExactGapOnTheSameData()
     {
-        // Seed 2's stream at n = 60 and 240, 32 chains: each gap within 4 se plus the discretization bias of unadjusted
+        // Seed 1's stream at n = 60 and 240, 32 chains: each gap within 4 se plus the discretization bias of unadjusted
         // Langevin (up to 0.01 · (d/2) · log n per region, docs/phases.md §1).
         var e = NoisyTransitionEstimate.Run(seeds: 1, grid: [60, 240], chains: 32);
         Assert.Equal(2, e.Rows.Count);
