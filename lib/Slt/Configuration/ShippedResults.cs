@@ -60,6 +60,18 @@ public static class ShippedResults
         return file;
     }
 
+    /// <summary>The shipped result for <paramref name="key"/> when there is one and <paramref name="ship"/> is false;
+    /// otherwise <paramref name="compute"/>'s, written to the results folder when <paramref name="ship"/> is true.</summary>
+    /// <returns>The result and whether it was read from the shipped file.</returns>
+    public static (T Result, bool Shipped) ReadOrCompute<T>(string kind, string key, Func<T> compute, bool ship, string? directory = null) where T : class
+    {
+        ArgumentNullException.ThrowIfNull(compute);
+        if (!ship && TryRead<T>(kind, key, directory) is { } stored) return (stored, true);
+        var result = compute();
+        if (ship) Write(kind, key, result, directory);
+        return (result, false);
+    }
+
     /// <summary>A shipped result that carries the fingerprint of the model it measured: read it only when the model this
     /// code trains has the same fingerprint (1e−4 relative), else compute afresh.</summary>
     /// <param name="kind">A label that starts the file name.</param>

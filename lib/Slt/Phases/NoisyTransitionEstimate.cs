@@ -75,11 +75,8 @@ public sealed record NoisyTransitionEstimate(NoisyRegionModel Model, int[] Grid,
         model = (model ?? new NoisyRegionModel()).Validate();
         grid ??= [125, 250, 500, 1000];
         string key = Key(model, seeds, grid, chains);
-        if (!ship && Configuration.ShippedResults.TryRead<NoisyTransitionEstimate>("noisy-transition", key) is { } stored)
-            return stored with { Shipped = true };
-        var estimate = Run(model, seeds, grid, chains, progress);
-        if (ship) Configuration.ShippedResults.Write("noisy-transition", key, estimate);
-        return estimate;
+        var (estimate, shipped) = Configuration.ShippedResults.ReadOrCompute("noisy-transition", key, () => Run(model, seeds, grid, chains, progress), ship);
+        return estimate with { Shipped = shipped };
     }
 
     /// <summary>The last sign change (− to +) of the gap along the grid, interpolated linearly in log n; null if none.</summary>

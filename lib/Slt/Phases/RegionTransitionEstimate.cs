@@ -52,11 +52,8 @@ public sealed record RegionTransitionEstimate(IReadOnlyList<RegionFreeEnergyPoin
     {
         ArgumentNullException.ThrowIfNull(transition);
         string key = Key(transition, points, chains, seed);
-        if (!ship && Configuration.ShippedResults.TryRead<RegionTransitionEstimate>("region-transition", key) is { } stored)
-            return stored with { Shipped = true };
-        var estimate = Run(transition, points, chains, seed, progress);
-        if (ship) Configuration.ShippedResults.Write("region-transition", key, estimate);
-        return estimate;
+        var (estimate, shipped) = Configuration.ShippedResults.ReadOrCompute("region-transition", key, () => Run(transition, points, chains, seed, progress), ship);
+        return estimate with { Shipped = shipped };
     }
 
     /// <summary>
