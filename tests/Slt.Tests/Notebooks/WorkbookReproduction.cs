@@ -22,8 +22,13 @@ public sealed class WorkbookReproduction : IAsyncLifetime
 
     public ReproduceResult Result { get; private set; } = null!;
 
-    public async Task InitializeAsync() =>
+    public async Task InitializeAsync()
+    {
+        // libtorch's thread count is process-wide and other test classes leave it at one (tiny models run fastest so);
+        // this collection runs alone, so give the notebooks every core, as `slt reproduce` has them.
+        Slt.Platform.TorchRuntime.Initialize(Environment.ProcessorCount);
         Result = await Reproduction.RunAsync(new ReproduceOptions(RepositoryPaths.Path("notebooks"), OutputFolder));
+    }
 
     public Task DisposeAsync()
     {
