@@ -65,27 +65,26 @@ public sealed record NoisyRegionTarget(NoisyRegionModel Model, bool Simple, doub
         {
             var w1 = _w[0].detach();
             var w2 = _w[1].detach();
-            var loss = Evaluate(w1, w2);
             if (_t.Simple)
             {
+                // h, and the squares it is made of, once: the loss is ½h² + const, the gradient 2h (w₁w₂², w₂w₁²).
                 var a = w1.Squared();
                 var b = w2.Squared();
-                var twoH = (a * b).Plus(_t.Mean1 + _t.Model.Delta) * Scalars.Of(2.0);
-                return (loss, [twoH * w1 * b, twoH * w2 * a]);
+                var h = (a * b).Plus(_t.Mean1 + _t.Model.Delta);
+                var twoH = h * Scalars.Of(2.0);
+                return (SimpleLoss(h), [twoH * w1 * b, twoH * w2 * a]);
             }
-            return (loss, [w1.Plus(-_t.Mean1), w2.Plus(-_t.Mean2)]);
+            return (Evaluate(w1, w2), [w1.Plus(-_t.Mean1), w2.Plus(-_t.Mean2)]);
         }
+
+        private Tensor SimpleLoss(Tensor h) => (h.Squared() * Scalars.Of(0.5)).Plus(-0.5 * _t.Mean1 * _t.Mean1 - _t.LowestLoss);
 
         private Tensor Evaluate(Tensor w1, Tensor w2)
         {
-            double y1 = _t.Mean1, y2 = _t.Mean2, shift = _t.LowestLoss;
-            if (_t.Simple)
-            {
-                var h = (w1.Squared() * w2.Squared()).Plus(y1 + _t.Model.Delta);
-                return (h.Squared() * Scalars.Of(0.5)).Plus(-0.5 * y1 * y1 - shift);
-            }
+            if (_t.Simple) return SimpleLoss((w1.Squared() * w2.Squared()).Plus(_t.Mean1 + _t.Model.Delta));
+            double y1 = _t.Mean1, y2 = _t.Mean2;
             var d = w1.Plus(-y1).Squared().Plus(w2.Plus(-y2).Squared());
-            return (d * Scalars.Of(0.5)).Plus(-0.5 * (y1 * y1 + y2 * y2) - shift);
+            return (d * Scalars.Of(0.5)).Plus(-0.5 * (y1 * y1 + y2 * y2) - _t.LowestLoss);
         }
 
         protected override void Dispose(bool disposing)
