@@ -165,7 +165,8 @@ public sealed record RegionTransition(PhaseRegion Simple, PhaseRegion Complex)
                 traces.Add(new LineTrace($"P(complex) predicted, {Describe(level)}", n, n.Select(x => PredictedMassOfComplex(x, level)!.Value).ToArray(), Dashed: true));
         var marks = new List<Mark>();
         if (CriticalSampleSize() is double nc) marks.Add(new VerticalLine($"exact n_c = {nc:F0}", nc));
-        if (PredictedCriticalSampleSize(FreeEnergyTerms.Leading) is double np) marks.Add(new VerticalLine($"formula n_c = {np:F0}", np));
+        // One label only: two labels at neighbouring n overlap at the top of the plot; the formula's n_c is where its dashed
+        // curve crosses ½, and the chapter prints it.
         return new Figure("Posterior mass of each region against n", traces, new Axis("sample size n", Log: true), new Axis("posterior mass", Min: 0, Max: 1))
         {
             Marks = marks,
