@@ -141,7 +141,7 @@ internal sealed class LlcPotentialCommand : LlcCommand<LlcPotentialSettings>
     internal override LlcCase CreateCase(LlcPotentialSettings o)
     {
         var potential = NormalCrossingPotential.Parse(o.Terms);
-        var settings = Override(GroundTruthCases.PotentialSettings(potential, o.T), o) with { Box = ParseBox(o.Box) };
+        var settings = Override(GroundTruthCases.PotentialSettings(potential, o.T), o) with { Box = ParseBox(o.Box), MetropolisAdjusted = o.Adjusted };
         var coefficient = potential.LearningCoefficient();
         double? finite = potential.DisjointBlocks().All(b => b.Variables.Length <= 2) && settings.NBeta is double nb && settings.Localization == 0 && settings.Box == PriorBox.Symmetric(1)
             ? PotentialQuadrature.At(potential, nb).ExpectedTK : null;
@@ -166,7 +166,7 @@ internal sealed class LlcDlnCommand : LlcCommand<LlcDlnSettings>
         var widths = o.Widths.Split(',', StringSplitOptions.TrimEntries).Select(w =>
             int.TryParse(w, NumberStyles.Integer, CultureInfo.InvariantCulture, out int v) ? v : throw new FormatException($"--widths: '{w}' is not an integer.")).ToArray();
         var target = new DeepLinearNetworkTarget(widths, o.Rank, o.N, o.Seed, o.Population ? LossSource.Population : LossSource.Sample);
-        var settings = Override(GroundTruthCases.DeepLinearSettings(widths, seed: o.Seed), o) with { BatchSize = o.BatchSize };
+        var settings = Override(GroundTruthCases.DeepLinearSettings(widths, seed: o.Seed), o) with { BatchSize = o.BatchSize, MetropolisAdjusted = o.Adjusted };
         var truth = target.TrueCoefficient;
         // Aoyagi's λ is the global coefficient; at w* = origin (r = 0) it is also the local one (docs/ground-truth.md §3).
         return new LlcCase(target, settings, new KnownTruth(truth.Lambda, truth.Multiplicity, null), o.AutoEpsilon);

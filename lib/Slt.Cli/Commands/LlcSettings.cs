@@ -92,6 +92,10 @@ internal sealed class LlcPotentialSettings : LlcSettings
     [CommandOption("--box <HALF>")]
     [Description("The prior box [[−HALF, HALF]]^d that proposals are reflected into, or 'none' for no box (then the potential must confine the posterior, or set --gamma). Default 1.")]
     public string Box { get; init; } = "1";
+
+    [CommandOption("--adjusted")]
+    [Description("Metropolis-adjusted Langevin (MALA): accept each proposal with its Metropolis–Hastings probability, so that no step-size bias remains at any ε (a larger ε then only lowers the acceptance); one evaluation per step, as in SGLD.")]
+    public bool Adjusted { get; init; }
 }
 
 /// <summary><c>slt llc dln</c>: a deep linear network with a teacher of known rank (Aoyagi's λ).</summary>
@@ -117,6 +121,12 @@ internal sealed class LlcDlnSettings : LlcSettings
     [Description("Data points per SGLD mini-batch (default: the full batch).")]
     public int? BatchSize { get; init; }
 
+    [CommandOption("--adjusted")]
+    [Description("Metropolis-adjusted Langevin (MALA): accept each proposal with its Metropolis–Hastings probability, so that no step-size bias remains at any ε (a larger ε then only lowers the acceptance); one evaluation per step, as in SGLD. Needs the full batch (no --batch-size).")]
+    public bool Adjusted { get; init; }
+
     protected override ValidationResult ValidateModel() =>
-        BatchSize is < 1 ? ValidationResult.Error($"--batch-size must be a positive integer, got {BatchSize}.") : ValidationResult.Success();
+        BatchSize is < 1 ? ValidationResult.Error($"--batch-size must be a positive integer, got {BatchSize}.")
+        : Adjusted && BatchSize is not null ? ValidationResult.Error("--adjusted needs the full batch: with a mini-batch the Metropolis–Hastings ratio is not the posterior's. Drop --batch-size or --adjusted.")
+        : ValidationResult.Success();
 }

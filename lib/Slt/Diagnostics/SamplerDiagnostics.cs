@@ -115,7 +115,12 @@ public sealed record SamplerDiagnostics(ChainSummary Convergence, double MalaAcc
         if (nonFinite > 0) Flag(Trust.Divergent, $"{nonFinite} of {run.Chains} chains diverged (the loss became NaN or infinite): the step size ε = {run.Settings.StepSize:G3} is far too large, or the localization too weak.");
         if (below > 0) Flag(Trust.Divergent, $"{below} of {run.Chains} chains sit far below L_n(w*): w* is not a local minimum, so the LLC is not defined there.");
         if (runaway > 0) Flag(Trust.Divergent, $"{runaway} of {run.Chains} chains run away (their loss keeps growing): reduce ε or increase the localization γ.");
-        if (double.IsFinite(mala))
+        if (double.IsFinite(mala) && run.Settings.MetropolisAdjusted)
+        {
+            // Adjusted chains have no discretization bias: a low acceptance only slows mixing, which R̂ and the ESS measure.
+            if (mala < th.MalaFail) Flag(Trust.Caution, $"Metropolis-adjusted chains accept {mala:F2} of their proposals (< {th.MalaFail}): no bias, but they mix slowly; a smaller ε may mix faster.");
+        }
+        else if (double.IsFinite(mala))
         {
             if (mala < th.MalaFail) Flag(Trust.Untrustworthy, $"MALA acceptance {mala:F2} < {th.MalaFail}: ε is too large for the curvature; the estimate carries a large discretization bias.");
             else if (mala < th.MalaCaution) Flag(Trust.Caution, $"MALA acceptance {mala:F2} < {th.MalaCaution}: some discretization bias is likely; try a smaller ε.");

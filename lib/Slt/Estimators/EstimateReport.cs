@@ -128,7 +128,8 @@ public static class EstimateReport
             ["rmsprop_decay"] = Number(s.RmsPropDecay),
             ["seed"] = s.Seed,
             ["draw_loss"] = s.DrawLoss == DrawLoss.MiniBatchExcess ? "minibatch_excess" : "evaluation_set",
-            ["mala_every"] = s.TrackMalaAcceptance ? JsonValue.Create(s.MalaEvery) : null,
+            ["mala_every"] = s.TrackMalaAcceptance && !s.MetropolisAdjusted ? JsonValue.Create(s.MalaEvery) : null,
+            ["metropolis_adjusted"] = s.MetropolisAdjusted,
         };
     }
 

@@ -14,7 +14,11 @@ internal sealed class LangevinStep
     private readonly SamplerContext _c;
     private Tensor[]? _gradU;
 
-    public LangevinStep(SamplerContext context, long index, Tensor? batch, Tensor loss, Tensor? excess, Tensor[] gradient)
+    /// <summary>The step <paramref name="index"/> at a point with its loss, excess and gradient (from
+    /// <see cref="SamplerContext.Evaluate"/>); <paramref name="at"/> is the point when it is not the chains' current
+    /// parameters (the saved state of a Metropolis-adjusted chain).</summary>
+    public LangevinStep(SamplerContext context, long index, Tensor? batch, Tensor loss, Tensor? excess, Tensor[] gradient,
+        IReadOnlyList<Tensor>? at = null)
     {
         _c = context;
         Index = index;
@@ -22,7 +26,7 @@ internal sealed class LangevinStep
         Loss = loss.detach();
         Excess = excess;
         Gradient = gradient;
-        Displacement = context.Gamma == 0 ? null : context.Parameters.Select((p, i) => p - context.Anchor[i]).ToArray();
+        Displacement = context.Gamma == 0 ? null : (at ?? context.Parameters).Select((p, i) => p - context.Anchor[i]).ToArray();
     }
 
     /// <summary>0-based step number, burn-in included.</summary>

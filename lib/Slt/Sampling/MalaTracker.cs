@@ -39,11 +39,7 @@ internal sealed class MalaTracker : IChainObserver
         if (check)
         {
             if (step.Batch is not null) ReevaluatePrevious(step.Batch);
-            // log α = U(w) − U(w′) + log q(w | w′) − log q(w′ | w), all sampled coordinates as one tensor per chain.
-            var group = _c.Group;
-            var logRatio = LogProposalRatio(Flat(_prevW), Flat(_c.Parameters), Flat(_prevGradU), Flat(step.GradU),
-                _kernel.Precondition is { } g ? Flat(g) : null, _c.Epsilon, _c.Settings.Box);
-            var logAlpha = (_prevU - u).Plus(group.PerChainSum(logRatio));
+            var logAlpha = LogAcceptance(_c, _kernel, _prevW, _prevU, _prevGradU, _c.Parameters, u, step.GradU);
             _acceptSum.PlusInPlace(logAlpha.clamp_max(_zero).exp().nan_to_num(0.0).to_type(float64));
             _checks++;
         }
@@ -79,15 +75,25 @@ internal sealed class MalaTracker : IChainObserver
         for (int i = 0; i < p.Length; i++) p[i].copy_(current[i]);
     }
 
+    /// <summary>log α per chain for the move w → w′ made by <paramref name="kernel"/>:
+    /// U(w) − U(w′) + log q(w | w′) − log q(w′ | w), all sampled coordinates as one tensor per chain.</summary>
+    internal static Tensor LogAcceptance(SamplerContext c, LangevinKernel kernel, IReadOnlyList<Tensor> w, Tensor u, IReadOnlyList<Tensor> gradU,
+        IReadOnlyList<Tensor> wNew, Tensor uNew, IReadOnlyList<Tensor> gradUNew)
+    {
+        var logRatio = LogProposalRatio(Flat(c, w), Flat(c, wNew), Flat(c, gradU), Flat(c, gradUNew),
+            kernel.Precondition is { } g ? Flat(c, g) : null, c.Epsilon, c.Settings.Box);
+        return (u - uNew).Plus(c.Group.PerChainSum(logRatio));
+    }
+
     /// <summary>The sampled coordinates side by side, per chain: [chains, coordinates] with a chain dimension, else one
     /// flat vector. Of a row-restricted tensor only its sampled rows: the held ones never move and are no part of the
     /// proposal.</summary>
-    private Tensor Flat(IReadOnlyList<Tensor> tensors)
+    private static Tensor Flat(SamplerContext c, IReadOnlyList<Tensor> tensors)
     {
-        var group = _c.Group;
+        var group = c.Group;
         var pieces = tensors.Select((t, i) =>
         {
-            var kept = i < _c.Masks.Length && _c.Masks[i] is { } m ? t.masked_select(m.Keep.expand_as(t)) : t;
+            var kept = i < c.Masks.Length && c.Masks[i] is { } m ? t.masked_select(m.Keep.expand_as(t)) : t;
             return group.HasChainDimension ? kept.reshape(group.Chains, -1) : kept.flatten();
         }).ToArray();
         return pieces.Length == 1 ? pieces[0] : cat(pieces, group.HasChainDimension ? 1 : 0);

@@ -28,7 +28,9 @@ namespace Slt.Sampling;
 /// <para>MALA acceptance (Metropolis-adjusted Langevin, Roberts &amp; Tweedie 1996) of each proposal w → w′ with
 /// U = nβL + (γ/2)‖w − w*‖²: α = min(1, exp(U(w) − U(w′) + log q(w | w′) − log q(w′ | w))), q the proposal density; without
 /// box and preconditioner −log q(w′ | w) = ‖w′ − w + (ε/2)∇U(w)‖²/(2ε) + const.
-/// The proposal is never rejected (this is SGLD); a low rate says ε is too large for the posterior's curvature.
+/// The proposal is never rejected (this is SGLD); a low rate says ε is too large for the posterior's curvature. With
+/// <see cref="SgldSettings.MetropolisAdjusted"/> the same α decides every proposal (<see cref="MetropolisAdjustment"/>):
+/// exact MALA at full batch, at the cost of SGLD's one evaluation per step.
 /// With mini-batches both U(w) and U(w′) are evaluated on the batch of the check step (one extra forward and backward
 /// pass per check). With RMSprop the frozen G enters as the proposal covariance εG and the drift (ε/2)G∇U. With a box the
 /// proposal is the Gaussian folded by reflection, and q is its density (<see cref="ReflectedNormal"/>, a sum over mirror
@@ -71,6 +73,8 @@ public static class Sgld
             }
         if (settings.BatchSize is int b && target.DataSize == 0)
             throw new ArgumentException($"BatchSize {b} was set but this target has no data to draw mini-batches from; use the full batch.", nameof(settings));
+        if (settings.MetropolisAdjusted && settings.BatchSize is int mb)
+            throw new ArgumentException($"MetropolisAdjusted needs the full batch, but BatchSize is {mb}: with a mini-batch the acceptance ratio is not the posterior's. Drop the batch size or the adjustment.", nameof(settings));
         if (settings.Start == ChainStart.PriorBox && settings.Box is null)
             throw new ArgumentException("Start = PriorBox needs a prior Box.", nameof(settings));
         if (settings.RmsPropDecay is double decay && settings.BurnIn == 0)
@@ -170,7 +174,9 @@ public static class Sgld
         if (variance is not null) draws.Drawn += _ => variance.Record();
         var observed = group.HasDrawObservables ? new DrawObservableRecorder(group, s.Draws) : null;
         if (observed is not null) draws.Drawn += _ => observed.Record();
-        var mala = s.TrackMalaAcceptance ? new MalaTracker(c, kernel) : null;
+        // Adjusted chains know their acceptance from their own decisions; SGLD chains check every k-th proposal.
+        var adjustment = s.MetropolisAdjusted ? new MetropolisAdjustment(c, kernel) : null;
+        var mala = s.TrackMalaAcceptance && adjustment is null ? new MalaTracker(c, kernel) : null;
         IChainObserver[] observers = mala is null ? [draws] : [mala, draws];
 
         for (long step = 0; step < s.TotalSteps; step++)
@@ -182,12 +188,13 @@ public static class Sgld
             using (no_grad())
             {
                 var state = new LangevinStep(c, step, batch, loss, excess, gradients);
+                if (adjustment is not null) state = adjustment.Decide(state);
                 foreach (var observer in observers) observer.Observe(state);
                 kernel.Move(state);
             }
             counter.Add(size, step < s.BurnIn);
         }
-        return new GroupResult(baseline.ToDoubles(), draws.Draws(), draws.MeanLoss(), mala?.Acceptance() ?? Enumerable.Repeat(double.NaN, size).ToArray(),
+        return new GroupResult(baseline.ToDoubles(), draws.Draws(), draws.MeanLoss(), adjustment?.Acceptance() ?? mala?.Acceptance() ?? Enumerable.Repeat(double.NaN, size).ToArray(),
             dimension, variance?.Result(), observed?.Result());
     }
 

@@ -118,6 +118,15 @@ public sealed record SgldSettings
             : throw new ArgumentOutOfRangeException(nameof(RmsPropDecay), value, "RMSprop decay must lie in (0, 1).");
     }
 
+    /// <summary>
+    /// Metropolis-adjusted Langevin (MALA, Roberts &amp; Tweedie 1996): each proposal is accepted with the Metropolis–Hastings
+    /// probability and a rejected chain stays where it was (<see cref="MetropolisAdjustment"/>), at the same one evaluation
+    /// of L and ∇L per step. The chains then sample the tempered posterior exactly at any ε: no discretization bias, and
+    /// a larger ε only lowers the acceptance. Needs the full batch (<see cref="BatchSize"/> null). The reported MALA
+    /// acceptance is then the acceptance of the run's own moves. Default false (SGLD: every proposal taken).
+    /// </summary>
+    public bool MetropolisAdjusted { get; init; }
+
     /// <summary>Compute the MALA acceptance rate of the SGLD proposals (a few extra tensor operations per step). Default true.</summary>
     public bool TrackMalaAcceptance { get; init; } = true;
 

@@ -36,6 +36,26 @@ public sealed class LlcCommandTests
         Assert.Contains("batch-size", potential.Stdout + potential.Stderr);
     }
 
+    /// <summary><c>--adjusted</c> (MALA) at twenty times the validated step: the JSON says the run was adjusted, the
+    /// acceptance is that of its own decisions, and λ̂ is within 3 se of E_t[tK] with no allowance for step bias. A DLN
+    /// with a mini-batch refuses it as a usage error naming the full batch.</summary>
+    [Fact]
+    public void AdjustedRunsAreExactAtALargeStepAndRefuseAMiniBatch()
+    {
+        var run = CliProcess.Run(TimeSpan.FromMinutes(2), "llc", "potential", "--terms", "1,1", "--t", "1000", "--chains", "16",
+            "--epsilon", "2e-3", "--adjusted", "--burn-in", "500", "--draws", "4000", "--steps-between-draws", "1", "--json");
+        Assert.True(run.ExitCode == 0, run.Stdout + run.Stderr);
+        var json = JsonNode.Parse(run.Stdout)!.AsObject();
+        Assert.True(json["settings"]!["metropolis_adjusted"]!.GetValue<bool>());
+        Assert.InRange(json["mala_acceptance"]!.GetValue<double>(), 0.8, 0.97);
+        double mean = json["llc_mean"]!.GetValue<double>(), se = json["llc_se"]!.GetValue<double>();
+        Assert.True(se < 0.015, $"se {se:F4}");
+        Assert.True(Math.Abs(mean - 0.3873) <= 3 * se, $"λ̂ = {mean:F4} ± {se:F4}, exact 0.3873");
+        var mini = CliProcess.Run(TimeSpan.FromMinutes(1), "llc", "dln", "--widths", "5,3,5", "--batch-size", "50", "--adjusted");
+        Assert.True(mini.ExitCode == 64, $"exit {mini.ExitCode}: {mini.Stdout}{mini.Stderr}");
+        Assert.Contains("full batch", mini.Stdout + mini.Stderr);
+    }
+
     [Fact]
     public void DivergentRunPrintsNoNumberAndExitsNonZero()
     {
@@ -118,9 +138,11 @@ public sealed class LlcCommandTests
     [InlineData("potential", "--lengths", "1-3")]
     [InlineData("transformer", "--rank", "1")]
     [InlineData("transformer", "--box", "none")]
+    [InlineData("transformer", "--adjusted", "")]
     public void EachModelRefusesTheOptionsOfTheOthers(string model, string option, string value)
     {
-        var run = CliProcess.Run(TimeSpan.FromMinutes(1), "llc", model, option, value);
+        var run = value.Length == 0 ? CliProcess.Run(TimeSpan.FromMinutes(1), "llc", model, option)
+            : CliProcess.Run(TimeSpan.FromMinutes(1), "llc", model, option, value);
         Assert.True(run.ExitCode == 64, $"exit {run.ExitCode}: {run.Stdout}{run.Stderr}");
         Assert.Contains(option.TrimStart('-'), run.Stdout + run.Stderr);
     }
