@@ -53,6 +53,10 @@ internal sealed class AdditivitySharedCommand : Command<AdditivitySharedCommand.
         [Description("Compute afresh (neither read nor write SLT_CACHE/additivity).")]
         public bool NoCache { get; init; }
 
+        [CommandOption("--ship")]
+        [Description("Recompute the interference blocks and write them to data/results with the model's fingerprint, where the notebooks read them (no cache read or written).")]
+        public bool Ship { get; init; }
+
         [CommandOption("--json")]
         [Description("Print JSON instead of tables.")]
         public bool Json { get; init; }
@@ -113,7 +117,7 @@ internal sealed class AdditivitySharedCommand : Command<AdditivitySharedCommand.
         {
             var clock = Stopwatch.StartNew();
             var (results, cached) = Progress.Run(settings.Json, "interference", progress =>
-                FamilyInterference.Default(blocks, Sampler(settings), useCache: !settings.NoCache, progress: progress, cancellationToken: cancellationToken));
+                FamilyInterference.Default(blocks, Sampler(settings), useCache: !settings.NoCache, progress: progress, cancellationToken: cancellationToken, ship: settings.Ship));
             double seconds = clock.Elapsed.TotalSeconds;
             if (settings.Json)
             {

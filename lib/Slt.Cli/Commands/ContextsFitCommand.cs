@@ -47,6 +47,10 @@ internal sealed class ContextsFitCommand : Command<ContextsFitCommand.Settings>
         [Description("Fits run at once (default: processors / libtorch threads).")]
         public int? Workers { get; init; }
 
+        [CommandOption("--ship")]
+        [Description("Recompute the sweep and write it to data/results with the final model's fingerprint, where notebook 03 reads it (no cache read or written).")]
+        public bool Ship { get; init; }
+
         [CommandOption("--no-cache")]
         [Description("Neither read nor write the sweep cache (SLT_CACHE/contexts).")]
         public bool NoCache { get; init; }
@@ -103,7 +107,7 @@ internal sealed class ContextsFitCommand : Command<ContextsFitCommand.Settings>
             Slt.Platform.TorchRuntime.Initialize(settings.Threads ?? (Environment.GetEnvironmentVariable("SLT_THREADS") is { Length: > 0 } ? null : 1));
             var recipe = settings.Config is null ? TrainingRunConfig.Default : TrainingRunConfig.Load(settings.Config);
             description = settings.Config is null ? "default recipe" : Path.GetFullPath(settings.Config);
-            result = ContextFitSweep.ForTrainingRun(recipe, sweepSettings, settings.FinalOnly, useCache: !settings.NoCache, workers: settings.Workers, progress: progress);
+            result = ContextFitSweep.ForTrainingRun(recipe, sweepSettings, settings.FinalOnly, useCache: !settings.NoCache, workers: settings.Workers, progress: progress, ship: settings.Ship);
             if (settings.Degeneracy)
                 degeneracy = FittedMapDegeneracy.ForTrainingRun(recipe, DegeneracySettingsOf(settings, sweepSettings), workers: settings.Workers, useCache: !settings.NoCache);
         }

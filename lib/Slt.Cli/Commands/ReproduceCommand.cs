@@ -49,9 +49,15 @@ internal sealed class ReproduceCommand : AsyncCommand<ReproduceCommand.Settings>
     private static void Report(ReproduceProgress p)
     {
         if (p.Finished is { } run)
+        {
             AnsiConsole.MarkupLine(run.Succeeded
                 ? $"  [green]done[/] in {run.Duration.TotalSeconds:F1} s"
                 : $"  [red]failed[/] at cell {run.FailedCell!.Index + 1} after {run.Duration.TotalSeconds:F1} s");
+            // Where the time went, for authors keeping a chapter within the main job's budget.
+            var slowest = run.Cells.Where(c => c.Duration.TotalSeconds >= 1).OrderByDescending(c => c.Duration).Take(3).ToArray();
+            if (slowest.Length > 0)
+                AnsiConsole.MarkupLine("  slowest cells: " + string.Join(", ", slowest.Select(c => $"{c.Index + 1} ({c.Duration.TotalSeconds:F1} s)")));
+        }
         else if (p.Cell is null)
             AnsiConsole.MarkupLine($"[bold][[{p.NotebookIndex + 1}/{p.NotebookCount}]] {Markup.Escape(p.Notebook)}[/]");
         else if (!p.Cell.Finished)

@@ -199,9 +199,14 @@ public sealed record FamilyInterference(string Block, string Family1, string Fam
 
     /// <summary>The default model (<see cref="TrainingRunConfig.Default"/>) on its shipped sample
     /// (<see cref="CorpusGenerator.SpecSample"/>, n = <see cref="NextTokenTarget.DefaultWindows"/> windows), one
-    /// measurement per block, each cached under <c>SLT_CACHE/additivity</c> by recipe, block, settings and build.</summary>
+    /// measurement per block, each cached under <c>SLT_CACHE/additivity</c> by recipe, block, settings and build. On a
+    /// cache miss a block's result shipped in <c>data/results</c> (<c>slt additivity shared --interference … --ship</c>) is
+    /// read when it was measured with the same settings on a model with the same fingerprint
+    /// (<see cref="ModelFingerprint"/>); otherwise it is computed (about 15 s per block on two cores), and with
+    /// <paramref name="ship"/> written there.</summary>
     public static (IReadOnlyList<FamilyInterference> Results, bool FromCache) Default(IReadOnlyList<InterferenceBlock>? blocks = null,
-        SgldSettings? settings = null, bool useCache = true, IProgress<SamplingProgress>? progress = null, CancellationToken cancellationToken = default)
+        SgldSettings? settings = null, bool useCache = true, IProgress<SamplingProgress>? progress = null, CancellationToken cancellationToken = default,
+        bool ship = false)
     {
         blocks ??= InterferenceBlock.Defaults;
         settings ??= DefaultSettings;
@@ -219,9 +224,14 @@ public sealed record FamilyInterference(string Block, string Family1, string Fam
                 {
                     model ??= TrainedModelCache.GetOrTrain(recipe).Model;
                     model.eval();
-                    partition ??= FamilyPartition.Of(new CorpusGenerator(new TrueDistribution(recipe.Corpus)).SpecSample());
-                    return Estimate(model, partition, block, settings, progress, cancellationToken);
-                }, useCache);
+                    var sample = new CorpusGenerator(new TrueDistribution(recipe.Corpus)).SpecSample();
+                    partition ??= FamilyPartition.Of(sample);
+                    double fingerprint = ModelFingerprint.Of(model, sample);
+                    if (!ship && Configuration.ShippedResults.TryRead<FamilyInterference>("interference", key, fingerprint) is { } stored) return stored with { Shipped = true };
+                    var measured = Estimate(model, partition, block, settings, progress, cancellationToken);
+                    if (ship) Configuration.ShippedResults.Write("interference", key, measured, fingerprint);
+                    return measured;
+                }, useCache && !ship);
                 allCached &= cached;
                 results.Add(result);
             }
@@ -236,6 +246,9 @@ public sealed record FamilyInterference(string Block, string Family1, string Fam
     /// <summary>Everything of the settings that decides a result, as text (SampledParameters, SampledRows and NBeta are set per run).</summary>
     internal static string SettingsKey(SgldSettings s) =>
         FormattableString.Invariant($"eps={s.StepSize};gamma={s.Localization};chains={s.Chains};draws={s.Draws};thin={s.StepsBetweenDraws};burn={s.BurnIn};batch={s.BatchSize};box={s.Box};rms={s.RmsPropDecay};mala={s.TrackMalaAcceptance}/{s.MalaEvery};loss={s.DrawLoss};start={s.Start};seed={s.Seed}");
+
+    /// <summary>Whether this result was read from the shipped results (<c>data/results</c>).</summary>
+    public bool Shipped { get; init; }
 
     /// <summary>Plain words for a sign.</summary>
     public static string Describe(InterferenceSign sign) => sign switch

@@ -39,8 +39,11 @@ public static class ContextFitSweep
     /// <param name="workers">Fits at once (default <see cref="DefaultWorkers"/>).</param>
     /// <param name="progress">Receives a line per finished fit.</param>
     /// <param name="useCache">False: neither read nor write the cache.</param>
+    /// <param name="ship">Compute afresh and write the result to <c>data/results</c> with the final model's fingerprint
+    /// (<see cref="ModelFingerprint"/>). Otherwise, on a cache miss, a result shipped there for the same recipe and
+    /// settings is read when the final model this code trains has the same fingerprint.</param>
     public static ContextFitSweepResult ForTrainingRun(TrainingRunConfig recipe, ContextFitSweepSettings settings, bool finalOnly = false,
-        string? directory = null, int? workers = null, IProgress<string>? progress = null, bool useCache = true)
+        string? directory = null, int? workers = null, IProgress<string>? progress = null, bool useCache = true, bool ship = false)
     {
         ArgumentNullException.ThrowIfNull(recipe);
         ArgumentNullException.ThrowIfNull(settings);
@@ -52,14 +55,21 @@ public static class ContextFitSweep
             var checkpoints = LoadCheckpoints(recipe, finalOnly, progress, out var final);
             try
             {
-                return Run(new TrueDistribution(recipe.Corpus), checkpoints, settings, workers, progress);
+                var truth = new TrueDistribution(recipe.Corpus);
+                string key = CacheKey(recipe, settings, finalOnly);
+                double fingerprint = ModelFingerprint.Of(final, new CorpusGenerator(truth).SpecSample());
+                if (!ship && Configuration.ShippedResults.TryRead<ContextFitSweepResult>("fit-sweep", key, fingerprint) is { } stored)
+                    return stored with { Shipped = true };
+                var measured = Run(truth, checkpoints, settings, workers, progress);
+                if (ship) Configuration.ShippedResults.Write("fit-sweep", key, measured, fingerprint);
+                return measured;
             }
             finally
             {
                 foreach (var (_, m) in checkpoints) m.Dispose();
                 final.Dispose();
             }
-        }, directory, useCache);
+        }, directory, useCache && !ship);
         return result with { FromCache = fromCache };
     }
 

@@ -32,6 +32,9 @@ public sealed record ContextFitRow(
 public sealed record ContextFitSweepResult(
     ContextFitSweepSettings Settings, IReadOnlyList<ContextFitRow> Rows, double Seconds, double CpuSeconds, int Workers, bool FromCache)
 {
+    /// <summary>Whether this result was read from the shipped results (<c>data/results</c>) rather than measured.</summary>
+    public bool Shipped { get; init; }
+
     /// <summary>The checkpoints' steps, in order.</summary>
     [System.Text.Json.Serialization.JsonIgnore]
     public int[] Steps => Rows.Select(r => r.Step).Distinct().Order().ToArray();

@@ -73,7 +73,7 @@ public sealed record SusceptibilityCurves(IReadOnlyList<SusceptibilityPoint> Poi
             var (model, run) = TrainedModelCache.GetOrTrain(recipe);
             var sample = new CorpusGenerator(new TrueDistribution(recipe.Corpus)).SpecSample();
             double fingerprint;
-            using (model) fingerprint = Fingerprint(model, sample);
+            using (model) fingerprint = ModelFingerprint.Of(model, sample);
             if (!ship && ShippedResults.TryRead<SusceptibilityCurves>("susceptibility", key, fingerprint) is { } stored) return stored with { Shipped = true };
             var curves = Compute(run, FamilyPartition.Of(sample), blocks, null, settings, null, progress, cancellationToken);
             if (ship) ShippedResults.Write("susceptibility", key, curves, fingerprint);
@@ -83,15 +83,6 @@ public sealed record SusceptibilityCurves(IReadOnlyList<SusceptibilityPoint> Poi
 
     /// <summary>Whether these curves were read from the shipped results.</summary>
     public bool Shipped { get; init; }
-
-    /// <summary>The trained model's mean per-window loss on the sample: ties shipped curves to the model they measured.</summary>
-    private static double Fingerprint(Model.Transformer model, WindowSample sample)
-    {
-        using var scope = TorchSharp.torch.NewDisposeScope();
-        using var _ = TorchSharp.torch.no_grad();
-        model.eval();
-        return Losses.NextTokenLoss.PerWindow(model, sample.ToTensor()).mean().item<float>();
-    }
 
     /// <summary>One row per (step, block, shift): χ̂, se, χ̂/se, the block's dimension, the ESS of φ, MALA acceptance, seconds.</summary>
     public DataFrame ToDataFrame() => new(

@@ -24,11 +24,13 @@ public sealed partial class BrowserTests(WorkbookReproduction reproduction)
     public void EveryNotebookPageDrawsItsChartsAndMathOffline()
     {
         Assert.True(Chromium.Executable is not null, "SLT_REQUIRE_BROWSER=1 but Chromium is not installed (/usr/bin/chromium).");
-        foreach (var run in reproduction.Result.Runs)
+        // Two pages at a time: each Chromium has its own profile and proxy, and one page keeps about one core busy.
+        var dumps = reproduction.Result.Runs.AsParallel().AsOrdered().WithDegreeOfParallelism(2)
+            .Select(run => Chromium.DumpDom(Path.Combine(reproduction.OutputFolder, run.Name + ".html"))).ToList();
+        foreach (var (run, (dom, requests)) in reproduction.Result.Runs.Zip(dumps))
         {
             string page = Path.Combine(reproduction.OutputFolder, run.Name + ".html");
             string source = File.ReadAllText(page);
-            var (dom, requests) = Chromium.DumpDom(page);
             Assert.True(requests.Count == 0, $"{run.Name}.html made network requests: {string.Join("; ", requests)}");
             AssertChartsDrawn(run.Name, source, dom);
             AssertMathTypeset(run.Name, source, dom);
@@ -48,10 +50,11 @@ public sealed partial class BrowserTests(WorkbookReproduction reproduction)
     {
         Assert.True(Chromium.Executable is not null, "SLT_REQUIRE_BROWSER=1 but Chromium is not installed (/usr/bin/chromium).");
         var problems = new List<string>();
-        foreach (var run in reproduction.Result.Runs)
+        var measured = reproduction.Result.Runs.AsParallel().AsOrdered().WithDegreeOfParallelism(2)
+            .Select(run => ChartLayout.Measure(Path.Combine(reproduction.OutputFolder, run.Name + ".html"))).ToList();
+        foreach (var (run, (column, charts)) in reproduction.Result.Runs.Zip(measured))
         {
             string page = Path.Combine(reproduction.OutputFolder, run.Name + ".html");
-            var (column, charts) = ChartLayout.Measure(page);
             Assert.Equal(FigureId().Matches(File.ReadAllText(page)).Select(m => m.Groups["id"].Value).Distinct().Count(), charts.Count);
             problems.AddRange(ChartLayout.Problems(column, charts).Select(p => $"{run.Name}: {p}"));
         }
