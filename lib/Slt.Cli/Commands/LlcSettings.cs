@@ -78,8 +78,16 @@ internal abstract class LlcSettings : CommandSettings
         text is not null && double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) && v > 0 && double.IsFinite(v) ? v : null;
 }
 
+/// <summary>The options of the models sampled with full-batch gradients, where a Metropolis step can make the sampler exact.</summary>
+internal abstract class FullBatchLlcSettings : LlcSettings
+{
+    [CommandOption("--adjusted")]
+    [Description("Metropolis-adjusted Langevin (MALA): accept each proposal with its Metropolis–Hastings probability, so that no step-size bias remains at any ε (a larger ε then only lowers the acceptance); one evaluation per step, as in SGLD. Needs the full batch.")]
+    public bool Adjusted { get; init; }
+}
+
 /// <summary><c>slt llc potential</c>: a normal-crossing potential K(w) = Σ ∏ w_j^(2k_j) in a prior box.</summary>
-internal sealed class LlcPotentialSettings : LlcSettings
+internal sealed class LlcPotentialSettings : FullBatchLlcSettings
 {
     [CommandOption("--terms <TERMS>")]
     [Description("Potential terms as in docs/ground-truth.md, e.g. \"1,1\" (w₁²w₂²) or \"1,0;0,2\" (w₁² + w₂⁴).")]
@@ -92,14 +100,10 @@ internal sealed class LlcPotentialSettings : LlcSettings
     [CommandOption("--box <HALF>")]
     [Description("The prior box [[−HALF, HALF]]^d that proposals are reflected into, or 'none' for no box (then the potential must confine the posterior, or set --gamma). Default 1.")]
     public string Box { get; init; } = "1";
-
-    [CommandOption("--adjusted")]
-    [Description("Metropolis-adjusted Langevin (MALA): accept each proposal with its Metropolis–Hastings probability, so that no step-size bias remains at any ε (a larger ε then only lowers the acceptance); one evaluation per step, as in SGLD.")]
-    public bool Adjusted { get; init; }
 }
 
 /// <summary><c>slt llc dln</c>: a deep linear network with a teacher of known rank (Aoyagi's λ).</summary>
-internal sealed class LlcDlnSettings : LlcSettings
+internal sealed class LlcDlnSettings : FullBatchLlcSettings
 {
     [CommandOption("--widths <WIDTHS>")]
     [Description("Deep linear network widths, input first, e.g. 5,3,5.")]
@@ -120,10 +124,6 @@ internal sealed class LlcDlnSettings : LlcSettings
     [CommandOption("--batch-size <B>")]
     [Description("Data points per SGLD mini-batch (default: the full batch).")]
     public int? BatchSize { get; init; }
-
-    [CommandOption("--adjusted")]
-    [Description("Metropolis-adjusted Langevin (MALA): accept each proposal with its Metropolis–Hastings probability, so that no step-size bias remains at any ε (a larger ε then only lowers the acceptance); one evaluation per step, as in SGLD. Needs the full batch (no --batch-size).")]
-    public bool Adjusted { get; init; }
 
     protected override ValidationResult ValidateModel() =>
         BatchSize is < 1 ? ValidationResult.Error($"--batch-size must be a positive integer, got {BatchSize}.")

@@ -215,6 +215,7 @@ public sealed record FamilyInterference(string Block, string Family1, string Fam
         bool allCached = true;
         Transformer? model = null;
         FamilyPartition? partition = null;
+        double fingerprint = double.NaN;
         try
         {
             foreach (var block in blocks)
@@ -222,15 +223,17 @@ public sealed record FamilyInterference(string Block, string Family1, string Fam
                 string key = $"interference|{recipe.ContentHash()}|spec-sample|{block.Spec}|{SettingsKey(settings)}";
                 var (result, cached) = AdditivityCache.GetOrCompute("interference", key, () =>
                 {
-                    model ??= TrainedModelCache.GetOrTrain(recipe).Model;
+                    if (model is null)
+                    {
+                        model = TrainedModelCache.GetOrTrain(recipe).Model;
+                        var sample = new CorpusGenerator(new TrueDistribution(recipe.Corpus)).SpecSample();
+                        partition = FamilyPartition.Of(sample);
+                        fingerprint = ModelFingerprint.Of(model, sample);
+                    }
                     model.eval();
-                    var sample = new CorpusGenerator(new TrueDistribution(recipe.Corpus)).SpecSample();
-                    partition ??= FamilyPartition.Of(sample);
-                    double fingerprint = ModelFingerprint.Of(model, sample);
-                    if (!ship && Configuration.ShippedResults.TryRead<FamilyInterference>("interference", key, fingerprint) is { } stored) return stored with { Shipped = true };
-                    var measured = Estimate(model, partition, block, settings, progress, cancellationToken);
-                    if (ship) Configuration.ShippedResults.Write("interference", key, measured, fingerprint);
-                    return measured;
+                    var (measured, shipped) = Configuration.ShippedResults.ReadOrCompute("interference", key, fingerprint,
+                        () => Estimate(model, partition!, block, settings, progress, cancellationToken), ship);
+                    return measured with { Shipped = shipped };
                 }, useCache && !ship);
                 allCached &= cached;
                 results.Add(result);

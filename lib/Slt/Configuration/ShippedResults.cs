@@ -85,6 +85,20 @@ public static class ShippedResults
     /// <summary>Writes a result with its model's fingerprint; returns the file.</summary>
     public static string Write<T>(string kind, string key, T result, double fingerprint, string? directory = null) =>
         Write(kind, key, new Fingerprinted<T>(result, fingerprint), directory);
+
+    /// <summary>The shipped result for <paramref name="key"/> when one was measured on a model with this
+    /// <paramref name="fingerprint"/> and <paramref name="ship"/> is false; otherwise <paramref name="compute"/>'s,
+    /// written with the fingerprint when <paramref name="ship"/> is true.</summary>
+    /// <returns>The result and whether it was read from the shipped file.</returns>
+    public static (T Result, bool Shipped) ReadOrCompute<T>(string kind, string key, double fingerprint, Func<T> compute, bool ship,
+        string? directory = null) where T : class
+    {
+        ArgumentNullException.ThrowIfNull(compute);
+        if (!ship && TryRead<T>(kind, key, fingerprint, directory) is { } stored) return (stored, true);
+        var result = compute();
+        if (ship) Write(kind, key, result, fingerprint, directory);
+        return (result, false);
+    }
 }
 
 /// <summary>A shipped result and the fingerprint of the model it measured.</summary>

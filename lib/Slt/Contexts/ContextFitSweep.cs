@@ -56,13 +56,10 @@ public static class ContextFitSweep
             try
             {
                 var truth = new TrueDistribution(recipe.Corpus);
-                string key = CacheKey(recipe, settings, finalOnly);
                 double fingerprint = ModelFingerprint.Of(final, new CorpusGenerator(truth).SpecSample());
-                if (!ship && Configuration.ShippedResults.TryRead<ContextFitSweepResult>("fit-sweep", key, fingerprint) is { } stored)
-                    return stored with { Shipped = true };
-                var measured = Run(truth, checkpoints, settings, workers, progress);
-                if (ship) Configuration.ShippedResults.Write("fit-sweep", key, measured, fingerprint);
-                return measured;
+                var (sweep, shipped) = Configuration.ShippedResults.ReadOrCompute("fit-sweep", CacheKey(recipe, settings, finalOnly), fingerprint,
+                    () => Run(truth, checkpoints, settings, workers, progress), ship);
+                return sweep with { Shipped = shipped };
             }
             finally
             {

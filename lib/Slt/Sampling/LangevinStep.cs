@@ -14,11 +14,7 @@ internal sealed class LangevinStep
     private readonly SamplerContext _c;
     private Tensor[]? _gradU;
 
-    /// <summary>The step <paramref name="index"/> at a point with its loss, excess and gradient (from
-    /// <see cref="SamplerContext.Evaluate"/>); <paramref name="at"/> is the point when it is not the chains' current
-    /// parameters (the saved state of a Metropolis-adjusted chain).</summary>
-    public LangevinStep(SamplerContext context, long index, Tensor? batch, Tensor loss, Tensor? excess, Tensor[] gradient,
-        IReadOnlyList<Tensor>? at = null)
+    public LangevinStep(SamplerContext context, long index, Tensor? batch, Tensor loss, Tensor? excess, Tensor[] gradient)
     {
         _c = context;
         Index = index;
@@ -26,7 +22,7 @@ internal sealed class LangevinStep
         Loss = loss.detach();
         Excess = excess;
         Gradient = gradient;
-        Displacement = context.Gamma == 0 ? null : (at ?? context.Parameters).Select((p, i) => p - context.Anchor[i]).ToArray();
+        Displacement = context.Gamma == 0 ? null : context.Parameters.Select((p, i) => p - context.Anchor[i]).ToArray();
     }
 
     /// <summary>0-based step number, burn-in included.</summary>

@@ -18,8 +18,8 @@ internal sealed class MetropolisAdjustment
 {
     private readonly SamplerContext _c;
     private readonly LangevinKernel _kernel;
-    private readonly Tensor[] _w, _gradient;
-    private readonly Tensor _loss, _acceptSum;
+    private readonly Tensor[] _w, _gradient, _gradU;
+    private readonly Tensor _loss, _u, _acceptSum;
     private readonly Tensor? _excess;
     private readonly Scalar _zero = Scalars.Of(0.0);
     private bool _saved;
@@ -31,7 +31,9 @@ internal sealed class MetropolisAdjustment
         _kernel = kernel;
         _w = context.Parameters.Select(t => t.detach().clone()).ToArray();
         _gradient = context.Parameters.Select(t => zeros_like(t)).ToArray();
+        _gradU = context.Parameters.Select(t => zeros_like(t)).ToArray();
         _loss = zeros(context.Group.Chains, dtype: context.DType, device: context.Device);
+        _u = zeros(context.Group.Chains, dtype: context.DType, device: context.Device);
         _acceptSum = zeros(context.Group.Chains, dtype: float64, device: context.Device);
         if (context.Group.HasBatchExcess) _excess = zeros(context.Group.Chains, dtype: float64, device: context.Device);
     }
@@ -41,14 +43,14 @@ internal sealed class MetropolisAdjustment
     /// proposal yet: the start is taken as it is.</summary>
     public LangevinStep Decide(LangevinStep proposed)
     {
+        var uNew = proposed.Potential();
         if (!_saved)
         {
-            Save(proposed);
+            Save(proposed, uNew, proposed.GradU);
             return proposed;
         }
-        var previous = new LangevinStep(_c, proposed.Index - 1, proposed.Batch, _loss, _excess, _gradient, _w);
-        var logAlpha = MalaTracker.LogAcceptance(_c, _kernel, _w, previous.Potential(), previous.GradU,
-            _c.Parameters, proposed.Potential(), proposed.GradU).to_type(float64);
+        // U and ∇U of the saved point were formed when it was the current state: only the proposal's are new.
+        var logAlpha = MalaTracker.LogAcceptance(_c, _kernel, _w, _u, _gradU, _c.Parameters, uNew, proposed.GradU).to_type(float64);
         var uniform = rand(_c.Group.Chains, dtype: float64, device: _c.Device, generator: _c.Generator);
         // A NaN log α (an overflow at w′) compares false: rejected.
         var accept = uniform.log().lt(logAlpha);
@@ -61,16 +63,18 @@ internal sealed class MetropolisAdjustment
 
         var p = _c.Parameters;
         var gradients = new Tensor[p.Length];
+        var gradU = new Tensor[p.Length];
         for (int i = 0; i < p.Length; i++)
         {
             var keep = PerChain(accept, p[i]);
             p[i].copy_(where(keep, p[i], _w[i]));
             gradients[i] = where(keep, proposed.Gradient[i], _gradient[i]);
+            gradU[i] = where(keep, proposed.GradU[i], _gradU[i]);
         }
         var loss = where(accept, proposed.Loss, _loss);
         var excess = proposed.Excess is { } e && _excess is { } saved ? where(accept, e.to_type(float64), saved) : proposed.Excess;
         var state = new LangevinStep(_c, proposed.Index, proposed.Batch, loss, excess, gradients);
-        Save(state);
+        Save(state, where(accept, uNew, _u), gradU);
         return state;
     }
 
@@ -80,14 +84,17 @@ internal sealed class MetropolisAdjustment
         ? (_acceptSum / Scalars.Of((double)_decisions)).ToDoubles()
         : Enumerable.Repeat(double.NaN, _c.Group.Chains).ToArray();
 
-    private void Save(LangevinStep state)
+    /// <summary>Keeps the state the chains continue from, with its U and ∇U, for the next decision.</summary>
+    private void Save(LangevinStep state, Tensor u, Tensor[] gradU)
     {
         for (int i = 0; i < _w.Length; i++)
         {
             _w[i].copy_(_c.Parameters[i]);
             _gradient[i].copy_(state.Gradient[i]);
+            _gradU[i].copy_(gradU[i]);
         }
         _loss.copy_(state.Loss);
+        _u.copy_(u);
         _saved = true;
         if (state.Excess is { } e) _excess?.copy_(e);
     }

@@ -74,10 +74,9 @@ public sealed record SusceptibilityCurves(IReadOnlyList<SusceptibilityPoint> Poi
             var sample = new CorpusGenerator(new TrueDistribution(recipe.Corpus)).SpecSample();
             double fingerprint;
             using (model) fingerprint = ModelFingerprint.Of(model, sample);
-            if (!ship && ShippedResults.TryRead<SusceptibilityCurves>("susceptibility", key, fingerprint) is { } stored) return stored with { Shipped = true };
-            var curves = Compute(run, FamilyPartition.Of(sample), blocks, null, settings, null, progress, cancellationToken);
-            if (ship) ShippedResults.Write("susceptibility", key, curves, fingerprint);
-            return curves;
+            var (curves, shipped) = ShippedResults.ReadOrCompute("susceptibility", key, fingerprint,
+                () => Compute(run, FamilyPartition.Of(sample), blocks, null, settings, null, progress, cancellationToken), ship);
+            return curves with { Shipped = shipped };
         }, useCache && !ship);
     }
 

@@ -3,7 +3,7 @@ using Slt.Phases;
 
 namespace Slt.Tests.Phases;
 
-/// <summary>The shipped estimates: read back for their settings, never for others, and <see cref="ShippedResults.ReadOrCompute{T}"/>.</summary>
+/// <summary>The shipped estimates: read back for their settings, never for others, and <see cref="ShippedResults.ReadOrCompute{T}(string, string, Func{T}, bool, string?)"/>.</summary>
 public sealed class ShippedEstimateTests
 {
     [Fact]
