@@ -78,7 +78,7 @@ public sealed record ContextFitSweepResult(
                 rows.Select(r => r.Evaluation.R).ToArray(), rows.Select(r => r.Evaluation.RSe).ToArray(), Markers: true));
         }
         return new Figure($"Residual ratio R of the fitted context map ({Settings.Subset}) over training", traces,
-            new Axis("training step", Log: true), new Axis("R = KL(mother ‖ fitted daughter) / KL(mother ‖ no change)", Log: true));
+            new Axis("training step", Log: true), new Axis("residual ratio R", Log: true));
     }
 
     /// <summary>At the last checkpoint: R against the context length m, one line per family, ± one se.</summary>
