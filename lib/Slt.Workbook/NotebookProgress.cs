@@ -60,7 +60,7 @@ public sealed record ProgressLine(string Label, string Stage, long Done, long To
 /// A run has finished when a report says its last step is done; the next report starts another run (a sweep samples
 /// several times with one progress).
 /// </summary>
-public sealed class NotebookProgress : IProgress<SamplingProgress>, IProgress<TrainingProgress>
+public sealed class NotebookProgress : IProgress<SamplingProgress>, IProgress<TrainingProgress>, IProgress<(int Done, int Total)>
 {
     /// <summary>The <see cref="AppContext"/> switch a headless host (the in-process runner) sets to true while it runs notebooks.</summary>
     public const string HeadlessSwitch = "Slt.Workbook.Headless";
@@ -107,6 +107,9 @@ public sealed class NotebookProgress : IProgress<SamplingProgress>, IProgress<Tr
 
     /// <inheritdoc/>
     public void Report(TrainingProgress value) => Advance("training", value.Step, value.Steps, "steps");
+
+    /// <summary>Counted work that is neither sampling nor training (for example Hessian-vector products).</summary>
+    public void Report((int Done, int Total) value) => Advance(_label, value.Done, value.Total, "steps");
 
     private void Advance(string stage, long done, long total, string unit)
     {

@@ -17,6 +17,9 @@ internal sealed record LlcCase(ITemperedTarget Target, SgldSettings Settings, Kn
     /// <summary>What refining w* did, when it was asked for.</summary>
     public RefinementResult? Refinement { get; init; }
 
+    /// <summary>The Hessian spectrum at w*, when it was asked for.</summary>
+    public HessianSpectrum? Spectrum { get; init; }
+
     public void Dispose() => (Target as IDisposable)?.Dispose();
 }
 
@@ -43,10 +46,12 @@ internal abstract class LlcCommand<TSettings> : Command<TSettings> where TSettin
     protected int Estimate(TSettings o, CancellationToken cancellationToken)
     {
         RefinementResult? refinement = null;
+        HessianSpectrum? spectrum = null;
         var outcome = Progress.Run(o.Json, "SGLD", progress =>
         {
             using var c = CreateCase(o);
             refinement = c.Refinement;
+            spectrum = c.Spectrum;
             if (c.AutoStep)
             {
                 var search = StepSizeSearch.Run(c.Target, c.Settings, c.Truth, o.BiasTolerance, progress, cancellationToken);
@@ -67,15 +72,38 @@ internal abstract class LlcCommand<TSettings> : Command<TSettings> where TSettin
             json["step_size_bias"] = outcome.Bias is { } b ? EstimateReport.ToJson(b) : null;
             json["epsilon_search"] = outcome.Search is { } s ? EstimateReport.ToJson(s) : null;
             json["refinement"] = refinement?.Summary;
+            json["spectrum"] = spectrum is null ? null : SpectrumJson(spectrum, [(result.NBeta, result.Run.Settings.Localization)]);
             Console.WriteLine(EstimateReport.Format(json));
         }
         else
         {
             if (refinement is not null) AnsiConsole.MarkupLine(Markup.Escape(refinement.Summary));
             Print(outcome);
+            if (spectrum is not null) AnsiConsole.MarkupLine(Markup.Escape(SpectrumLine(spectrum, spectrum.QuadraticLlc(result.NBeta, result.Run.Settings.Localization))));
         }
         return ExitCodes.For(result.Diagnostics.Trust, result.Mean is not null);
     }
+
+    /// <summary>The spectrum's summary and its quadratic predictions at the given (nβ, γ).</summary>
+    internal static System.Text.Json.Nodes.JsonObject SpectrumJson(HessianSpectrum spectrum, IEnumerable<(double NBeta, double Gamma)> at) => new()
+    {
+        ["probes"] = spectrum.Settings.Probes,
+        ["lanczos_steps"] = spectrum.Settings.Steps,
+        ["smallest_ritz_value"] = spectrum.SmallestNode,
+        ["largest_ritz_value"] = spectrum.LargestNode,
+        ["seconds"] = spectrum.Seconds,
+        ["quadratic_predictions"] = new System.Text.Json.Nodes.JsonArray(at.Select(p => spectrum.QuadraticLlc(p.NBeta, p.Gamma)).Select(q =>
+            (System.Text.Json.Nodes.JsonNode?)new System.Text.Json.Nodes.JsonObject
+            {
+                ["nbeta"] = q.NBeta, ["gamma"] = q.Gamma,
+                ["llc"] = q.Exists ? q.Mean : null, ["llc_se"] = q.Exists ? q.StandardError : null, ["problem"] = q.Problem,
+            }).ToArray()),
+    };
+
+    /// <summary>"Quadratic prediction from the Hessian spectrum: …" for a report.</summary>
+    internal static string SpectrumLine(HessianSpectrum spectrum, QuadraticPrediction q) =>
+        $"Hessian spectrum at w* ({spectrum.Settings.Probes} probes × {spectrum.Settings.Steps} Lanczos steps, Ritz values {spectrum.SmallestNode:G3} to {spectrum.LargestNode:G4}): " +
+        (q.Exists ? $"quadratic prediction ½ Σ nβh/(nβh + γ) = {q.Mean:F1} ± {q.StandardError:F1} at γ = {q.Gamma:G4}." : q.Problem);
 
     internal static SgldSettings Override(SgldSettings s, LlcSettings o) => s with
     {

@@ -23,7 +23,7 @@ internal sealed class LlcTransformerSettings : LlcSettings
     public string? Config { get; init; }
 
     [CommandOption("--windows <N>")]
-    [Description("windows of the sample L_n averages over (n = windows × (C − 1), or × |lengths|). Default 256.")]
+    [Description("windows of the sample L_n averages over; a window is the i.i.d. unit, so n = windows (docs/transformer-llc.md §1). Default 256.")]
     public int Windows { get; init; } = NextTokenTarget.DefaultWindows;
 
     [CommandOption("--data-seed <SEED>")]
@@ -59,8 +59,20 @@ internal sealed class LlcTransformerSettings : LlcSettings
     public int? Refine { get; init; }
 
     [CommandOption("--refine-lr <LR>")]
-    [Description("Adam learning rate of --refine. Default 1e-4.")]
+    [Description("Adam learning rate of --refine or --refine-population (the latter's falls linearly to 0). Default 1e-4.")]
     public double RefineLearningRate { get; init; } = 1e-4;
+
+    [CommandOption("--refine-population <STEPS>")]
+    [Description("before sampling, move w* towards a critical point of the population loss: this many Adam steps on fresh windows from the truth (nothing memorised); reports the population gradient before and after.")]
+    public int? RefinePopulation { get; init; }
+
+    [CommandOption("--refine-batch <WINDOWS>")]
+    [Description("fresh windows per step of --refine-population. Default 512.")]
+    public int RefineBatch { get; init; } = 512;
+
+    [CommandOption("--spectrum")]
+    [Description("also estimate the Hessian spectrum of L_n at w* (stochastic Lanczos quadrature, 4 probes × 80 steps) and print the quadratic prediction ½ Σ nβh/(nβh + γ) beside each λ̂; with --ship (default recipe and sample), write it to data/results for notebook 02 and stop.")]
+    public bool Spectrum { get; init; }
 
     [CommandOption("--gammas <LIST>")]
     [Description("a localization sweep instead of one estimate: λ̂ at each γ (comma-separated), e.g. 4000,2000,1000,500.")]
@@ -101,7 +113,13 @@ internal sealed class LlcTransformerSettings : LlcSettings
         if (!(RefineLearningRate > 0) || !double.IsFinite(RefineLearningRate)) return ValidationResult.Error($"--refine-lr must be positive, got {RefineLearningRate}.");
         if (Checkpoints is not null && (Gammas is not null || StepBias || Refine is not null || Lengths is not null || Checkpoint is not null))
             return ValidationResult.Error("--checkpoints measures a trajectory at fixed settings; it does not combine with --gammas, --step-bias, --refine, --lengths or --checkpoint.");
-        if (Ship && Checkpoints != "run") return ValidationResult.Error("--ship goes with --checkpoints run (a recipe's trajectory).");
+        if (RefinePopulation is < 1) return ValidationResult.Error($"--refine-population must be ≥ 1 step, got {RefinePopulation}.");
+        if (RefineBatch < 1) return ValidationResult.Error($"--refine-batch must be a positive integer, got {RefineBatch}.");
+        if (Refine is not null && RefinePopulation is not null) return ValidationResult.Error("Give --refine (the sample's loss) or --refine-population, not both.");
+        if (Spectrum && (Lengths is not null || Checkpoints is not null)) return ValidationResult.Error("--spectrum is the spectrum of the whole windows' loss; it does not combine with --lengths or --checkpoints.");
+        if (Ship && Spectrum && (Checkpoint is not null || Config is not null || Refine is not null || RefinePopulation is not null || Windows != 256 || DataSeed != 11))
+            return ValidationResult.Error("--spectrum --ship writes the default recipe's spectrum on the default sample; drop --checkpoint, --config, --refine*, --windows and --data-seed.");
+        if (Ship && !Spectrum && Checkpoints != "run") return ValidationResult.Error("--ship goes with --checkpoints run (a recipe's trajectory) or --spectrum.");
         if ((NoFamilies || Csv is not null) && Checkpoints is null) return ValidationResult.Error("--no-families and --csv go with --checkpoints.");
         if (NBetas is not null && Gammas is null) return ValidationResult.Error("--nbetas needs --gammas.");
         if (Parallel is <= 0) return ValidationResult.Error($"--parallel must be a positive integer, got {Parallel}.");
@@ -122,6 +140,14 @@ internal sealed class LlcTransformerCommand : LlcCommand<LlcTransformerSettings>
     {
         TorchRuntime.Initialize(Threads(o));
         if (o.Checkpoints is not null) return Trajectory(o, cancellationToken);
+        if (o.Spectrum && o.Ship)
+        {
+            var (spectrum, _) = TrainedSpectrum.ForRecipe(TrainingRunConfig.Default, ship: true);
+            Console.Error.WriteLine($"shipped: the default model's Hessian spectrum ({spectrum.Seconds:F0} s) to data/results.");
+            var defaults = NextTokenTarget.DefaultSettings;
+            Console.WriteLine(SpectrumLine(spectrum, spectrum.QuadraticLlc(NextTokenTarget.DefaultWindows / Math.Log(NextTokenTarget.DefaultWindows), defaults.Localization)));
+            return 0;
+        }
         return o.Gammas is null ? Estimate(o, cancellationToken) : Sweep(o, cancellationToken);
     }
 
@@ -146,9 +172,15 @@ internal sealed class LlcTransformerCommand : LlcCommand<LlcTransformerSettings>
             corpus = recipe.Corpus;
         }
         model.eval();
-        var sample = new CorpusGenerator(new TrueDistribution(corpus)).Sample(o.Windows, o.DataSeed);
+        var generator = new CorpusGenerator(new TrueDistribution(corpus));
+        var sample = generator.Sample(o.Windows, o.DataSeed);
         int[]? lengths = o.Lengths is null ? null : ParseLengths(o.Lengths);
-        var refinement = o.Refine is int steps && steps > 0 ? OptimumRefinement.Refine(model, sample, steps, o.RefineLearningRate) : null;
+        var refinement = o.Refine is int steps && steps > 0 ? OptimumRefinement.Refine(model, sample, steps, o.RefineLearningRate)
+            : o.RefinePopulation is int population ? PopulationRefinement.Refine(model, generator, population, o.RefineBatch, o.RefineLearningRate)
+            : null;
+        model.eval();
+        if (o.Spectrum && !o.Json) AnsiConsole.MarkupLine("[grey]estimating the Hessian spectrum at w* (4 probes × 80 Lanczos steps, 1–2 minutes) …[/]");
+        var spectrum = o.Spectrum ? LossHessian.Spectrum(model, sample) : null;
         var defaults = NextTokenTarget.DefaultSettings;
         var target = new OwningTarget(NextTokenTarget.Create(model, sample, o.EvaluationWindows, lengths), model);
         var settings = Override(defaults, o) with
@@ -160,7 +192,7 @@ internal sealed class LlcTransformerCommand : LlcCommand<LlcTransformerSettings>
         };
         // The defaults were validated on the default recipe's model; any other model gets its step searched unless one is given.
         bool auto = o.Epsilon is { } e ? LlcSettings.IsAuto(e) : o.Checkpoint is not null || o.Config is not null;
-        return new LlcCase(target, settings, null, auto) { Refinement = refinement };
+        return new LlcCase(target, settings, null, auto) { Refinement = refinement, Spectrum = spectrum };
     }
 
     /// <summary>A target that also disposes the model it samples.</summary>
@@ -194,10 +226,12 @@ internal sealed class LlcTransformerCommand : LlcCommand<LlcTransformerSettings>
         var gammas = ParseNumbers(o.Gammas!, "--gammas");
         var nBetas = o.NBetas is null ? null : ParseNumbers(o.NBetas, "--nbetas");
         RefinementResult? refinement = null;
+        HessianSpectrum? spectrum = null;
         var sweep = Progress.Run(o.Json, "γ sweep", progress =>
         {
             using var c = CreateCase(o);
             refinement = c.Refinement;
+            spectrum = c.Spectrum;
             return LocalizationSweep.Run(c.Target, c.Settings, gammas, nBetas, progress, token);
         });
         if (o.Json)
@@ -205,6 +239,7 @@ internal sealed class LlcTransformerCommand : LlcCommand<LlcTransformerSettings>
             var json = new System.Text.Json.Nodes.JsonObject
             {
                 ["refinement"] = refinement is null ? null : refinement.Summary,
+                ["spectrum"] = spectrum is null ? null : SpectrumJson(spectrum, sweep.Points.Select(p => (p.NBeta, p.Gamma))),
                 ["points"] = new System.Text.Json.Nodes.JsonArray(sweep.Points.Select(p => (System.Text.Json.Nodes.JsonNode?)EstimateReport.ToJson(p.Result)).ToArray()),
                 ["halvings"] = new System.Text.Json.Nodes.JsonArray(sweep.Halvings().Select(h => (System.Text.Json.Nodes.JsonNode?)new System.Text.Json.Nodes.JsonObject
                 {
@@ -217,13 +252,19 @@ internal sealed class LlcTransformerCommand : LlcCommand<LlcTransformerSettings>
         if (refinement is not null) AnsiConsole.MarkupLine(Markup.Escape(refinement.Summary));
         var table = new Table().Border(TableBorder.Rounded);
         foreach (var column in new[] { "γ", "nβ", "ε", "λ̂", "se", "R̂", "ESS", "MALA", "trust", "s" }) table.AddColumn(column);
+        if (spectrum is not null) table.AddColumn("quadratic ± se");
         foreach (var p in sweep.Points)
         {
             var r = p.Result;
-            table.AddRow($"{p.Gamma:G4}", $"{p.NBeta:G4}", $"{p.StepSize:G3}", r.Mean is double m ? $"{m:F2}" : "—", $"{r.StandardError:F2}",
-                $"{r.Diagnostics.RHat:F3}", $"{r.Diagnostics.Ess:F0}", $"{r.Diagnostics.MalaAcceptance:F3}", r.Diagnostics.Trust.ToString(), $"{r.Run.Seconds:F0}");
+            var row = new List<string> { $"{p.Gamma:G4}", $"{p.NBeta:G4}", $"{p.StepSize:G3}", r.Mean is double m ? $"{m:F2}" : "—", $"{r.StandardError:F2}",
+                $"{r.Diagnostics.RHat:F3}", $"{r.Diagnostics.Ess:F0}", $"{r.Diagnostics.MalaAcceptance:F3}", r.Diagnostics.Trust.ToString(), $"{r.Run.Seconds:F0}" };
+            if (spectrum is not null)
+                row.Add(spectrum.QuadraticLlc(p.NBeta, p.Gamma) is { Exists: true } q ? $"{q.Mean:F1} ± {q.StandardError:F1}" : "improper");
+            table.AddRow(row.ToArray());
         }
         AnsiConsole.Write(table);
+        if (spectrum is not null)
+            AnsiConsole.MarkupLine(Markup.Escape($"Hessian spectrum at w*: {spectrum.Settings.Probes} probes × {spectrum.Settings.Steps} Lanczos steps, Ritz values {spectrum.SmallestNode:G3} to {spectrum.LargestNode:G4} ({spectrum.Seconds:F0} s)."));
         foreach (var h in sweep.Halvings())
             AnsiConsole.MarkupLine(Markup.Escape($"nβ {h.NBeta:G4}: γ {h.Gamma:G4} → {h.Gamma / 2:G4} moves λ̂ by {h.Change:+0.00;-0.00} (allowed ±{h.Allowed:F2}): {(h.Stable ? "stable" : "depends on γ")}"));
         return 0;

@@ -73,6 +73,22 @@ public sealed record LocalizationSweep(IReadOnlyList<LocalizationPoint> Points)
         new StringDataFrameColumn("trust", Points.Select(p => p.Result.Diagnostics.Trust.ToString())),
         new PrimitiveDataFrameColumn<double>("seconds", Points.Select(p => p.Result.Run.Seconds)));
 
+    /// <summary>λ̂ against γ as in <see cref="ToFigure(string?)"/>, with the quadratic prediction ½ Σ nβh/(nβh + γ) of
+    /// <paramref name="spectrum"/> as a dashed line per nβ over the swept range (left out where it does not exist).</summary>
+    public Figure ToFigure(HessianSpectrum spectrum, string? title = null)
+    {
+        ArgumentNullException.ThrowIfNull(spectrum);
+        var measured = ToFigure(title ?? "λ̂ against γ, and what the Hessian's curvatures predict");
+        double low = Points.Min(p => p.Gamma), high = Points.Max(p => p.Gamma);
+        var grid = Enumerable.Range(0, 25).Select(i => low * Math.Pow(high / low, i / 24.0)).ToArray();
+        var predicted = Points.Select(p => p.NBeta).Distinct().Select(nBeta =>
+        {
+            var q = grid.Select(g => spectrum.QuadraticLlc(nBeta, g)).Where(q => q.Exists).ToArray();
+            return (Trace)new LineTrace($"quadratic, nβ = {nBeta:G4}", q.Select(x => x.Gamma).ToArray(), q.Select(x => x.Mean).ToArray(), Dashed: true);
+        });
+        return measured with { Traces = measured.Traces.Select(t => t with { Name = $"SGLD, {t.Name}" }).Concat(predicted).ToArray() };
+    }
+
     /// <summary>λ̂ against γ (log axis), one line per nβ, with standard errors.</summary>
     public Figure ToFigure(string? title = null) => new(
         title ?? "λ̂ against the localization γ",

@@ -6,14 +6,28 @@ using static TorchSharp.torch;
 
 namespace Slt.Estimators;
 
-/// <summary>What refining w* did: L_n (per window) and ‖∇L_n‖ before and after, and the distance moved.</summary>
+/// <summary>What refining w* did: the loss (per window) and the gradient's norm before and after, and the distance moved.
+/// For <see cref="OptimumRefinement"/> they are L_n and ‖∇L_n‖ of the sample; for <see cref="PopulationRefinement"/>
+/// (<see cref="FreshWindowsPerStep"/> set) the population's, estimated from two held-out samples.</summary>
 public sealed record RefinementResult(int Steps, double LearningRate, double LossBefore, double LossAfter, double GradientNormBefore,
     double GradientNormAfter, double Distance)
 {
+    /// <summary>Null for full-batch steps on the sample; else the fresh windows drawn from the truth at every step.</summary>
+    public int? FreshWindowsPerStep { get; init; }
+
+    /// <summary>The population gradient before refining (population refinement only).</summary>
+    public PopulationGradient? PopulationBefore { get; init; }
+
+    /// <summary>The population gradient after refining (population refinement only).</summary>
+    public PopulationGradient? PopulationAfter { get; init; }
+
     /// <summary>One line for a report.</summary>
-    public string Summary =>
-        $"w* refined by {Steps} full-batch Adam steps (lr {LearningRate:G3}): L_n {LossBefore:F5} → {LossAfter:F5}, " +
-        $"‖∇L_n‖ {GradientNormBefore:G3} → {GradientNormAfter:G3}, moved ‖Δw‖ = {Distance:G3}.";
+    public string Summary => FreshWindowsPerStep is int fresh
+        ? $"w* moved towards the population optimum by {Steps} Adam steps on {fresh} fresh windows each (lr {LearningRate:G3} → 0): " +
+          $"L {LossBefore:F4} → {LossAfter:F4}, ‖∇L‖ {GradientNormBefore:G3} → {GradientNormAfter:G3} (noise of {PopulationAfter?.Windows} windows " +
+          $"{PopulationAfter?.Noise:G3}), moved ‖Δw‖ = {Distance:G3}."
+        : $"w* refined by {Steps} full-batch Adam steps (lr {LearningRate:G3}): L_n {LossBefore:F5} → {LossAfter:F5}, " +
+          $"‖∇L_n‖ {GradientNormBefore:G3} → {GradientNormAfter:G3}, moved ‖Δw‖ = {Distance:G3}.";
 }
 
 /// <summary>

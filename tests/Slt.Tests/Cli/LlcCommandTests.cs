@@ -147,6 +147,23 @@ public sealed class LlcCommandTests
         Assert.Contains(option.TrimStart('-'), run.Stdout + run.Stderr);
     }
 
+    /// <summary>The transformer's refinements and spectrum refuse combinations that would measure something else than asked:
+    /// both refinements at once, the spectrum of a length-restricted loss, shipping a spectrum of anything but the default
+    /// model and sample, a refinement of no steps; each a usage error (64) naming the option.</summary>
+    [Theory]
+    [InlineData("refine-population", "--refine", "10", "--refine-population", "10")]
+    [InlineData("refine-population", "--refine-population", "0")]
+    [InlineData("refine-batch", "--refine-population", "5", "--refine-batch", "0")]
+    [InlineData("spectrum", "--spectrum", "--lengths", "1-3")]
+    [InlineData("ship", "--spectrum", "--ship", "--windows", "100")]
+    [InlineData("ship", "--ship")]
+    public void TheTransformerRefusesRefinementsAndSpectraThatDoNotFit(string named, params string[] options)
+    {
+        var run = CliProcess.Run(TimeSpan.FromMinutes(1), ["llc", "transformer", .. options]);
+        Assert.True(run.ExitCode == 64, $"exit {run.ExitCode}: {run.Stdout}{run.Stderr}");
+        Assert.Contains(named, run.Stdout + run.Stderr);
+    }
+
     /// <summary>The old spelling <c>slt llc --model M</c> (and <c>slt llc</c> without a model, meaning potential) still
     /// runs for one release: the same settings reach the same subcommand, with a warning naming the new spelling.</summary>
     [Fact]

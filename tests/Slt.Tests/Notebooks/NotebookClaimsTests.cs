@@ -73,6 +73,25 @@ public sealed partial class NotebookClaimsTests(WorkbookReproduction workbook, I
             output.WriteLine(h.Value);
             Assert.True(Math.Abs(change) > allowed && h.Groups[4].Value == "depends on γ", $"γ {h.Groups[1].Value}: the prose says every halving moves λ̂ beyond its allowance: {h.Value}");
         }
+
+        // The spectrum is shipped (the notebook must not spend minutes on it), has negative curvatures ("the smallest Ritz
+        // value"), and its quadratic prediction "grows with falling γ as the estimates do": every ratio λ̂/λ̂_q within a
+        // factor 1.5, λ̂_q rising as γ falls, and the count of curvatures above γ/nβ "keeps growing" beyond its standard error.
+        Assert.Contains("Hessian spectrum read from data/results", text);
+        Assert.True(Number(text, @"Ritz values from (-[\d.]+) to") < 0, "the prose says the spectrum has negative curvatures");
+        var rows = Regex.Matches(text, @"γ (\d+): λ̂ = [\d.]+ ± [\d.]+; quadratic λ̂_q = ([\d.]+) ± [\d.]+ \(ratio ([\d.]+)\); curvatures above γ/nβ = [\d.]+: (\d+) ± (\d+)");
+        Assert.Equal(3, rows.Count);
+        double previousQuadratic = 0, previousCount = 0, previousCountSe = 0;
+        foreach (Match row in rows.OrderByDescending(m => double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture)))
+        {
+            output.WriteLine(row.Value);
+            double quadratic = double.Parse(row.Groups[2].Value, CultureInfo.InvariantCulture), ratio = double.Parse(row.Groups[3].Value, CultureInfo.InvariantCulture);
+            double count = double.Parse(row.Groups[4].Value, CultureInfo.InvariantCulture), countSe = double.Parse(row.Groups[5].Value, CultureInfo.InvariantCulture);
+            Assert.InRange(ratio, 1 / 1.5, 1.5);
+            Assert.True(quadratic > previousQuadratic, row.Value);
+            Assert.True(count - previousCount > 2 * Math.Sqrt(countSe * countSe + previousCountSe * previousCountSe), $"the count should keep growing: {row.Value}");
+            (previousQuadratic, previousCount, previousCountSe) = (quadratic, count, countSe);
+        }
     }
     /// <summary>Notebook 03: the exact identities hold to rounding error while the wrong maps miss; the Jacobian ranks equal
     /// their generic values; every final R is small ("almost all of what the context does"); each composite estimate lies
