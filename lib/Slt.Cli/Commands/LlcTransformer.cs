@@ -179,7 +179,7 @@ internal sealed class LlcTransformerCommand : LlcCommand<LlcTransformerSettings>
             : o.RefinePopulation is int population ? PopulationRefinement.Refine(model, generator, population, o.RefineBatch, o.RefineLearningRate)
             : null;
         model.eval();
-        if (o.Spectrum && !o.Json) AnsiConsole.MarkupLine("[grey]estimating the Hessian spectrum at w* (4 probes × 80 Lanczos steps, 1–2 minutes) …[/]");
+        if (o.Spectrum && !o.Json) AnsiConsole.MarkupLine("[grey]estimating the Hessian spectrum at w* (4 probes × 80 Lanczos steps, 2–6 minutes) …[/]");
         var spectrum = o.Spectrum ? LossHessian.Spectrum(model, sample) : null;
         var defaults = NextTokenTarget.DefaultSettings;
         var target = new OwningTarget(NextTokenTarget.Create(model, sample, o.EvaluationWindows, lengths), model);

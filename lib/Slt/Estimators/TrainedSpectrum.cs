@@ -7,7 +7,7 @@ namespace Slt.Estimators;
 
 /// <summary>
 /// The Hessian spectrum of a recipe's trained transformer on the sample its LLC is measured on (notebook 02,
-/// <c>slt llc transformer --spectrum</c>). It takes one to two minutes on two threads, so the default recipe's is shipped in
+/// <c>slt llc transformer --spectrum</c>). It takes one and a half to six minutes on one thread, so the default recipe's is shipped in
 /// <c>data/results</c> with the trained model's fingerprint (<see cref="ModelFingerprint"/>) and read when the model this
 /// code trains still has it; <c>slt llc transformer --spectrum --ship</c> rewrites it.
 /// </summary>
