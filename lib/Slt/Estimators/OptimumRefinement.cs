@@ -60,12 +60,7 @@ public static class OptimumRefinement
             for (int step = 0; step < steps; step++)
             {
                 using var scope = NewDisposeScope();
-                optimizer.zero_grad();
-                var loss = NextTokenLoss.PerWindow(model, windows).mean();
-                if (!double.IsFinite(loss.to_type(ScalarType.Float64).item<double>()))
-                    throw new InvalidOperationException($"Refining w* diverged at step {step} (L_n is not finite); lower the learning rate.");
-                loss.backward();
-                optimizer.step();
+                Step(model, optimizer, windows, step);
                 progress?.Report((step + 1, steps));
             }
         }
@@ -79,6 +74,18 @@ public static class OptimumRefinement
         }
         foreach (var t in start) t.Dispose();
         return new RefinementResult(steps, learningRate, lossBefore, lossAfter, gradBefore, gradAfter, distance);
+    }
+
+    /// <summary>One Adam step on the mean per-window loss of <paramref name="windows"/> (the caller holds the dispose scope).</summary>
+    /// <exception cref="InvalidOperationException">The loss is not finite.</exception>
+    internal static void Step(nn.Module<Tensor, Tensor> model, optim.Optimizer optimizer, Tensor windows, int step)
+    {
+        optimizer.zero_grad();
+        var loss = NextTokenLoss.PerWindow(model, windows).mean();
+        if (!double.IsFinite(loss.to_type(ScalarType.Float64).item<double>()))
+            throw new InvalidOperationException($"Refining w* diverged at step {step + 1} (the loss is not finite); lower the learning rate.");
+        loss.backward();
+        optimizer.step();
     }
 
     /// <summary>L_n (mean per-window negative log-likelihood) and ‖∇L_n‖ at the model's current weights.</summary>

@@ -60,12 +60,7 @@ public static class PopulationRefinement
                 using var scope = NewDisposeScope();
                 foreach (var group in optimizer.ParamGroups) group.LearningRate = learningRate * (1 - (double)step / steps);
                 using var windows = generator.Sample(batchWindows, BatchSeed(seed, step)).ToTensor().to(device);
-                optimizer.zero_grad();
-                var loss = NextTokenLoss.PerWindow(model, windows).mean();
-                if (!double.IsFinite(loss.to_type(ScalarType.Float64).item<double>()))
-                    throw new InvalidOperationException($"Refining w* diverged at step {step + 1} (the loss is not finite); lower the learning rate.");
-                loss.backward();
-                optimizer.step();
+                OptimumRefinement.Step(model, optimizer, windows, step);
                 progress?.Report((step + 1, steps));
             }
         }
