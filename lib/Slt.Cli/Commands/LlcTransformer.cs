@@ -145,7 +145,7 @@ internal sealed class LlcTransformerCommand : LlcCommand<LlcTransformerSettings>
             var (spectrum, _) = TrainedSpectrum.ForRecipe(TrainingRunConfig.Default, ship: true);
             Console.Error.WriteLine($"shipped: the default model's Hessian spectrum ({spectrum.Seconds:F0} s) to data/results.");
             var defaults = NextTokenTarget.DefaultSettings;
-            Console.WriteLine(SpectrumLine(spectrum, spectrum.QuadraticLlc(NextTokenTarget.DefaultWindows / Math.Log(NextTokenTarget.DefaultWindows), defaults.Localization)));
+            Console.WriteLine(SpectrumLine(spectrum, spectrum.QuadraticLlc(defaults.ResolveNBeta(NextTokenTarget.DefaultWindows), defaults.Localization)));
             return 0;
         }
         return o.Gammas is null ? Estimate(o, cancellationToken) : Sweep(o, cancellationToken);

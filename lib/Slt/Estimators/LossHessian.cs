@@ -34,7 +34,7 @@ public sealed class LossHessian : IDisposable
         using var windows = sample.ToTensor().to(_device);
         var loss = NextTokenLoss.PerWindow(model, windows).mean();
         var grads = autograd.grad([loss], _parameters, create_graph: true, retain_graph: true, allow_unused: true);
-        var flat = cat(grads.Select((g, i) => g is { IsInvalid: false } ? g.reshape(-1) : zeros(_parameters[i].numel(), device: _device)).ToArray());
+        var flat = Flatten(grads, _parameters);
         Loss = loss.to_type(ScalarType.Float64).item<double>();
         GradientNorm = flat.detach().to_type(ScalarType.Float64).norm().item<double>();
         _gradient = flat.DetachFromDisposeScope();
@@ -77,9 +77,13 @@ public sealed class LossHessian : IDisposable
         var direction = tensor(v, dtype: ScalarType.Float64).to(_gradient.dtype).to(_device);
         var dot = (_gradient * direction).sum();
         var products = autograd.grad([dot], _parameters, retain_graph: true, allow_unused: true);
-        var flat = cat(products.Select((g, i) => g is { IsInvalid: false } ? g.reshape(-1) : zeros(_parameters[i].numel(), device: _device)).ToArray());
+        var flat = Flatten(products, _parameters);
         return flat.to_type(ScalarType.Float64).cpu().data<double>().ToArray();
     }
+
+    /// <summary>Per-parameter gradients as one flat vector in parameter order, zeros for a parameter the loss does not use.</summary>
+    internal static Tensor Flatten(IEnumerable<Tensor> gradients, IReadOnlyList<Tensor> parameters) =>
+        cat(gradients.Select((g, i) => g is { IsInvalid: false } ? g.reshape(-1) : zeros(parameters[i].numel(), device: parameters[i].device)).ToArray());
 
     /// <summary>The spectrum of ∇²L_n at <paramref name="model"/>'s weights on <paramref name="sample"/>.</summary>
     public static HessianSpectrum Spectrum(nn.Module<Tensor, Tensor> model, WindowSample sample, SpectrumSettings? settings = null,

@@ -66,14 +66,19 @@ public static class OptimumRefinement
         }
         foreach (var p in parameters) p.grad?.zero_();
         var (lossAfter, gradAfter) = LossAndGradientNorm(model, windows, parameters);
-        double distance;
+        return new RefinementResult(steps, learningRate, lossBefore, lossAfter, gradBefore, gradAfter, DistanceMoved(parameters, start));
+    }
+
+    /// <summary>‖w − w_start‖ over all parameters; disposes the saved <paramref name="start"/>.</summary>
+    internal static double DistanceMoved(IReadOnlyList<Tensor> parameters, Tensor[] start)
+    {
         using (no_grad())
         {
             using var scope = NewDisposeScope();
-            distance = Math.Sqrt(parameters.Zip(start).Sum(z => (z.First - z.Second).Squared().sum().to_type(ScalarType.Float64).item<double>()));
+            double distance = Math.Sqrt(parameters.Zip(start).Sum(z => (z.First - z.Second).Squared().sum().to_type(ScalarType.Float64).item<double>()));
+            foreach (var t in start) t.Dispose();
+            return distance;
         }
-        foreach (var t in start) t.Dispose();
-        return new RefinementResult(steps, learningRate, lossBefore, lossAfter, gradBefore, gradAfter, distance);
     }
 
     /// <summary>One Adam step on the mean per-window loss of <paramref name="windows"/> (the caller holds the dispose scope).</summary>

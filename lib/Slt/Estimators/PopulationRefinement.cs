@@ -67,13 +67,7 @@ public static class PopulationRefinement
         model.eval();
         foreach (var p in parameters) p.grad?.zero_();
         var after = Gradient(model, generator, probeWindows, seed);
-        double distance;
-        using (no_grad())
-        {
-            using var scope = NewDisposeScope();
-            distance = Math.Sqrt(parameters.Zip(start).Sum(z => (z.First - z.Second).square().sum().to_type(ScalarType.Float64).item<double>()));
-        }
-        foreach (var t in start) t.Dispose();
+        double distance = OptimumRefinement.DistanceMoved(parameters, start);
         return new RefinementResult(steps, learningRate, before.Loss, after.Loss, before.Norm, after.Norm, distance)
         {
             FreshWindowsPerStep = batchWindows,
@@ -98,7 +92,7 @@ public static class PopulationRefinement
             using var sample = generator.Sample(windows, probeSeed).ToTensor().to(device);
             var loss = NextTokenLoss.PerWindow(model, sample).mean();
             var grads = autograd.grad([loss], parameters, allow_unused: true);
-            var flat = cat(grads.Select((g, i) => g is { IsInvalid: false } ? g.reshape(-1) : zeros(parameters[i].numel(), device: device)).ToArray());
+            var flat = LossHessian.Flatten(grads, parameters);
             return (flat.to_type(ScalarType.Float64), loss.to_type(ScalarType.Float64).item<double>());
         }
         var (a, lossA) = On(ProbeSeed(seed, 0));
